@@ -1,0 +1,23 @@
+# The two commands of the README, plus helpers. Every target does its own set-up (scripts/setup.sh).
+.PHONY: run test bench setup lint format clean
+
+run:     ## Odoo with the connector, demo data and the local Amazon sandbox on http://localhost:8069
+	bash scripts/run.sh
+
+test:    ## Everything: lint, pytest (services, sandbox, XML-RPC) and the Odoo tests with tours
+	bash scripts/test.sh
+
+bench:   ## Performance figures (a table, a JSON last line and a chart in var/bench/)
+	bash scripts/bench.sh
+
+setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
+	bash scripts/setup.sh
+
+lint:
+	bash -c 'source scripts/common.sh && "$$VENV_DIR/bin/ruff" check . && "$$VENV_DIR/bin/ruff" format --check . && "$$VENV_DIR/bin/pylint" --rcfile=.pylintrc stockagile_amazon_connector'
+
+format:
+	bash -c 'source scripts/common.sh && "$$VENV_DIR/bin/ruff" check --fix . && "$$VENV_DIR/bin/ruff" format .'
+
+clean:
+	rm -rf var

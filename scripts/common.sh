@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Shared settings of the setup, run, test and bench scripts. Source it; it defines paths only.
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${STOCKAGILE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stockagile-amazon-connector}"
+ODOO_DIR="$CACHE_DIR/odoo-18.0"          # Odoo 18.0 source, copied here once and reused
+VENV_DIR="$CACHE_DIR/venv"               # Python with Odoo's requirements and ours
+PY="$VENV_DIR/bin/python"
+export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"
+# The library lets this variable silently override the marketplace: never inherit it.
+unset SP_API_DEFAULT_MARKETPLACE
+
+# PostgreSQL connection of the cluster setup.sh started (libpq reads PGHOST/PGPORT).
+[ -f "$CACHE_DIR/pg.env" ] && source "$CACHE_DIR/pg.env"
+
+log() { printf '\033[1m[stockagile]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[stockagile] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# free_port: print a TCP port nobody listens on (loopback).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# odoo_addons_path: Odoo's own addons plus this repository (the addon lives at its top).
+odoo_addons_path() { echo "$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$REPO_DIR"; }
+
+# odoo_bin ARGS...: run Odoo 18 from the cached source with the project's virtualenv.
+odoo_bin() { "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$(odoo_addons_path)" "$@"; }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# start_sandbox PORT LOGFILE: start the local Amazon sandbox in the background and wait for it.
+# Sets SANDBOX_PID and STOCKAGILE_SANDBOX_URL. Port 0 picks a free port.
+start_sandbox() {
+  local port="$1" logfile="$2" url=""
+  "$PY" -u -m amazon_sandbox --host 127.0.0.1 --port "$port" >"$logfile" 2>&1 &
+  SANDBOX_PID=$!
+  for _ in $(seq 1 100); do
+    url="$(sed -n 's/^SANDBOX_URL=//p' "$logfile" | head -n 1)"
+    if [ -n "$url" ] && curl -fs "$url/_sandbox/state" >/dev/null 2>&1; then break; fi
+    kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$logfile" >&2; die "The Amazon sandbox did not start."; }
+    sleep 0.2
+  done
+  [ -n "$url" ] || die "The Amazon sandbox did not say where it listens (see $logfile)."
+  export STOCKAGILE_SANDBOX_URL="$url"
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Idempotent set-up used by `make run` and `make test`:
+#   1. system packages (PostgreSQL, Chromium, wkhtmltopdf) with apt when missing;
+#   2. the Odoo 18.0 source: from $ODOO_SRC (a tree or a tarball) or the per-user cache,
+#      else downloaded from Odoo's official 18.0 source; remembered in the cache;
+#   3. a virtualenv with Odoo's requirements and ours (re-installed only when they change);
+#   4. a running PostgreSQL with a role for the current user.
+# Writes $CACHE_DIR/env.sh, which the other scripts source.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+mkdir -p "$CACHE_DIR"
+
+ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+
+apt_install() {
+  # apt_install PKG...: install Debian packages when apt is there and we are root.
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "Missing system packages: $*. Install them with your package manager and run again."
+  fi
+  log "Installing system packages: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_system_packages() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null \
+    || missing+=(postgresql)
+  command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+    || command -v google-chrome >/dev/null || missing+=(chromium)
+  command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}" fonts-dejavu-core; fi
+}
+
+is_odoo18_tree() {
+  [ -f "$1/odoo-bin" ] && grep -q "^version_info = (18, 0," "$1/odoo/release.py" 2>/dev/null
+}
+
+copy_odoo_tree() {
+  # copy_odoo_tree SRC: copy an Odoo tree into the cache (atomically: a half copy is never used).
+  local tmp="$ODOO_DIR.partial"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$1" && tar --exclude=.git -cf - .) | (cd "$tmp" && tar -xf -)
+  rm -rf "$ODOO_DIR" && mv "$tmp" "$ODOO_DIR"
+}
+
+extract_odoo_tarball() {
+  # extract_odoo_tarball FILE: unpack a tarball whose single top folder is an Odoo tree.
+  local tmp="$CACHE_DIR/odoo-extract"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  tar -xf "$1" -C "$tmp"
+  local top
+  top="$(dirname "$(find "$tmp" -maxdepth 3 -name odoo-bin | head -n 1)")"
+  [ -n "$top" ] && is_odoo18_tree "$top" || die "$1 does not contain an Odoo 18.0 source tree."
+  rm -rf "$ODOO_DIR" && mv "$top" "$ODOO_DIR" && rm -rf "$tmp"
+}
+
+ensure_odoo_source() {
+  if [ -n "${ODOO_SRC:-}" ]; then
+    local src; src="$(cd "$(dirname "$ODOO_SRC")" && pwd)/$(basename "$ODOO_SRC")"
+    if [ "$(cat "$CACHE_DIR/odoo-origin" 2>/dev/null)" = "$src" ] && is_odoo18_tree "$ODOO_DIR"; then
+      return
+    fi
+    log "Taking Odoo 18.0 from $src into $ODOO_DIR"
+    if [ -d "$src" ]; then
+      is_odoo18_tree "$src" || die "ODOO_SRC=$src is not an Odoo 18.0 source tree (no odoo-bin or not version 18.0)."
+      copy_odoo_tree "$src"
+    elif [ -f "$src" ]; then
+      extract_odoo_tarball "$src"
+    else
+      die "ODOO_SRC=$src does not exist."
+    fi
+    echo "$src" > "$CACHE_DIR/odoo-origin"
+    return
+  fi
+  is_odoo18_tree "$ODOO_DIR" && return
+  log "No Odoo in the cache; downloading Odoo 18.0 from $ODOO_DOWNLOAD_URL"
+  if curl -fsSL --connect-timeout 15 -o "$CACHE_DIR/odoo.tar.gz" "$ODOO_DOWNLOAD_URL"; then
+    extract_odoo_tarball "$CACHE_DIR/odoo.tar.gz"
+    echo "$ODOO_DOWNLOAD_URL" > "$CACHE_DIR/odoo-origin"
+  else
+    die "Odoo 18.0 could not be obtained. Run again with ODOO_SRC=<an Odoo 18.0 source tree or tarball>, e.g. 'ODOO_SRC=~/src/odoo-18.0 make test' (it is copied to $ODOO_DIR and remembered)."
+  fi
+}
+
+quiet_pip() {
+  # quiet_pip ARGS...: pip, without the machine's notes about absent local mirrors.
+  "$PY" -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+
+ensure_virtualenv() {
+  local stamp
+  [ -x "$PY" ] || python3 -m venv "$VENV_DIR"
+  quiet_pip install -q --upgrade pip packaging >/dev/null
+  "$PY" "$REPO_DIR/scripts/odoo_requirements.py" "$ODOO_DIR/requirements.txt" > "$CACHE_DIR/odoo-requirements.txt"
+  stamp="$(cat "$CACHE_DIR/odoo-requirements.txt" "$REPO_DIR/requirements.txt" | sha256sum | cut -c1-16)"
+  if [ "$(cat "$VENV_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "Installing Python requirements into $VENV_DIR (first time takes a few minutes)"
+    quiet_pip install -q -r "$CACHE_DIR/odoo-requirements.txt" -r "$REPO_DIR/requirements.txt"
+    echo "$stamp" > "$VENV_DIR/.stamp"
+  fi
+  "$PY" -c "import websocket" || die "websocket-client is missing: Odoo would silently skip browser tours."
+}
+
+ensure_postgres() {
+  if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
+    # Debian's cluster, run by the postgres user; a superuser role for root.
+    local version; version="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
+    pg_lsclusters -h | grep -q "^$version main" || pg_createcluster "$version" main >/dev/null
+    pg_lsclusters -h | grep -q "^$version main .* online" || pg_ctlcluster "$version" main start
+    echo "unset PGHOST PGPORT" > "$CACHE_DIR/pg.env"
+    for _ in $(seq 1 30); do su postgres -c "psql -qtAc 'select 1'" >/dev/null 2>&1 && break; sleep 0.5; done
+    su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname='$(id -un)'\"" | grep -q 1 \
+      || su postgres -c "createuser -s $(id -un)"
+  else
+    # Anyone else: a private cluster in the cache, reachable by a socket there.
+    local bin; bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    export PATH="${bin:+$bin:}$PATH"
+    local data="$CACHE_DIR/pgdata" sock="$CACHE_DIR/pgsock"
+    mkdir -p "$sock"
+    [ -f "$data/PG_VERSION" ] || initdb -D "$data" -A trust -U "$(id -un)" >/dev/null
+    pg_ctl -D "$data" status >/dev/null 2>&1 \
+      || pg_ctl -D "$data" -l "$CACHE_DIR/postgres.log" -w \
+           -o "-k $sock -p 5439 -c listen_addresses=''" start >/dev/null
+    printf 'export PGHOST=%q PGPORT=5439\n' "$sock" > "$CACHE_DIR/pg.env"
+  fi
+}
+
+ensure_system_packages
+ensure_odoo_source
+ensure_virtualenv
+ensure_postgres
+log "Ready: Odoo 18.0 in $ODOO_DIR (from $(cat "$CACHE_DIR/odoo-origin")), Python in $VENV_DIR"
