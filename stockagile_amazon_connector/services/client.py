@@ -1,0 +1,764 @@
+"""The one class that talks to Amazon: :class:`SpApiService`.
+
+Every public method makes the SP-API call(s) through python-amazon-sp-api and returns plain
+values or the frozen dataclasses of :mod:`.models`; every failure is one of :mod:`.errors`.
+Nothing here sleeps: when our limiter (or Amazon) says "not now", a :class:`ThrottledError` with
+``retry_after`` is raised and the caller (a queue job, a cron) decides when to come back.
+"""
+
+import gzip
+import json
+import zlib
+from datetime import timedelta
+
+import httpx
+from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
+from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
+from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
+from sp_api.api.orders.orders_v0 import OrdersV0
+from sp_api.api.reports.reports import Reports
+from sp_api.api.sellers.sellers import Sellers
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import SellingApiException
+from sp_api.base.credential_provider import MissingCredentials
+
+from . import const
+from ._library import (
+    CREDENTIAL_PROVIDERS,
+    DocumentEndpoints,
+    EndpointRef,
+    lwa_client_class,
+    response_json,
+    scrub,
+    service_client_class,
+)
+from .errors import (
+    AmazonError,
+    AuthError,
+    InvalidRequestError,
+    NotFoundError,
+    ThrottledError,
+    TransientError,
+)
+from .models import (
+    FeedStatus,
+    Listing,
+    ListingsPage,
+    OrdersPage,
+    Participation,
+    ReportStatus,
+    Submission,
+)
+from .pacing import RateLimiter
+from .payloads import utc_iso
+
+
+class _Feeds(DocumentEndpoints, FeedsV20210630):
+    """Feeds client with the exact createFeedDocument/getFeedDocument requests we need."""
+
+
+_INVALID_STATUSES = (400, 409, 413, 415, 422)
+
+
+class SpApiService:
+    """SP-API operations of one seller account.
+
+    Cheap to build (no network in ``__init__``); sp_api clients are built per call from the
+    config, so no library global (marketplace, credentials) is ever mutated.
+
+    :param config: :class:`~.config.AccountConfig` of the account.
+    :param limiter: shared :class:`~.pacing.RateLimiter` of the account; a private one when None
+        (then pacing only spans this instance's calls).
+    """
+
+    def __init__(self, config, limiter=None):
+        self.config = config
+        self.limiter = limiter or RateLimiter()
+        #: operationId -> last rate (req/s) announced by ``x-amzn-RateLimit-Limit``.
+        self.last_rate_limit = {}
+        self._lwa_class = lwa_client_class(config.token_endpoint, config.timeout)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _secrets(self):
+        return (self.config.lwa_client_secret, self.config.refresh_token)
+
+    def _client(self, api_class, marketplace_id=None):
+        """Build a fresh library client for ``api_class`` aimed at our endpoint."""
+        if marketplace_id is None and self.config.marketplaces:
+            marketplace_id = self.config.marketplaces[0].api_ref
+        ref = EndpointRef(self.config.endpoint, marketplace_id or "", self.config.aws_region)
+        try:
+            return service_client_class(api_class)(
+                ref,
+                refresh_token=self.config.refresh_token,
+                credentials={
+                    "lwa_app_id": self.config.lwa_client_id,
+                    "lwa_client_secret": self.config.lwa_client_secret,
+                    "refresh_token": self.config.refresh_token,
+                },
+                credential_providers=CREDENTIAL_PROVIDERS,
+                timeout=self.config.timeout,
+                auth_token_client_class=self._lwa_class,
+            )
+        except MissingCredentials:
+            raise AuthError(
+                "The LWA client id or client secret of the account is empty: fill them in.",
+                code="missing_credentials",
+            ) from None
+
+    def _reserve(self, operation):
+        """Ask the limiter for a token; raise ThrottledError instead of waiting."""
+        wait = self.limiter.reserve(operation)
+        if wait > 0:
+            raise ThrottledError(
+                f"Amazon allows {operation} only {self.limiter.rate(operation):g} times per "
+                f"second for this account; retry in {wait:.1f} s.",
+                code="client_rate_limit",
+                retry_after=wait,
+            )
+
+    def _call(self, operation, api_class, method, *args, marketplace_id=None, **kwargs):
+        """Run one library call and return the parsed JSON body of Amazon's answer.
+
+        :raise AmazonError: any failure, mapped from the library exception or, when the
+            library stays silent, from the raw response status.
+        """
+        self._reserve(operation)
+        client = self._client(api_class, marketplace_id)
+        try:
+            return self._run(operation, client, method, args, kwargs)
+        finally:
+            client.close()
+
+    def _run(self, operation, client, method, args, kwargs):
+        """Invoke ``client.method`` and judge the raw response."""
+        try:
+            getattr(client, method)(*args, **kwargs)
+        except AmazonError:
+            raise
+        except (SellingApiException, AuthorizationError):
+            pass  # judged below from the raw response, which the library also saw
+        except httpx.TimeoutException:
+            raise TransientError(
+                f"Amazon did not answer {operation} within {self.config.timeout:g} s; "
+                "retry later.",
+                code="timeout",
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransientError(
+                f"Cannot reach Amazon SP-API at {self.config.endpoint} for {operation} "
+                f"({type(exc).__name__}); check the network or the endpoint.",
+                code="unreachable",
+            ) from None
+        response = client.last_response
+        if response is None:
+            raise TransientError(f"Amazon gave no answer to {operation}.", code="no_response")
+        self._note_rate_limit(operation, response)
+        if response.status_code >= 300:
+            raise self._http_error(operation, response, client)
+        return self._body(operation, response)
+
+    def _body(self, operation, response):
+        """JSON body of a 2xx answer; empty only allowed for 204 (confirmShipment)."""
+        body = response_json(response)
+        if body is None and response.status_code != 204:
+            raise TransientError(
+                f"Amazon answered {operation} with an unreadable (empty or non-JSON) body; "
+                "retry later.",
+                code="malformed_response",
+                details={"status": response.status_code},
+            )
+        return body if body is not None else {}
+
+    def _note_rate_limit(self, operation, response):
+        """Adopt the rate Amazon announces in ``x-amzn-RateLimit-Limit``."""
+        value = response.headers.get("x-amzn-RateLimit-Limit")
+        try:
+            rate = float(value) if value is not None else None
+        except ValueError:
+            rate = None
+        if rate and rate > 0:
+            self.last_rate_limit[operation] = rate
+            self.limiter.update_rate(operation, rate)
+
+    def _http_error(self, operation, response, client):
+        """Map a non-2xx SP-API answer to one of our errors."""
+        status = response.status_code
+        body = response_json(response)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        errors = [e for e in errors or [] if isinstance(e, dict)]
+        code = errors[0].get("code") if errors else None
+        text = "; ".join(
+            scrub(f"{e.get('code')}: {e.get('message')}", self._secrets()) for e in errors
+        )
+        details = {"status": status, "errors": errors}
+        if status == 429:
+            return self._throttled(operation, code, details)
+        if status == 403 and "expired" in text.lower():
+            client._auth.evict()
+            return TransientError(
+                f"The access token expired during {operation}; a new one will be requested "
+                "on retry.",
+                code=code or "expired_token",
+                retry_after=0.0,
+                details=details,
+            )
+        if not text:
+            kind = "a non-JSON" if response.content else "an empty"
+            text = f"HTTP {status} with {kind} body"
+        return self._error_for_status(operation, status, code, text, details)
+
+    def _throttled(self, operation, code, details):
+        """ThrottledError for a 429: wait one refill period, and tell the limiter."""
+        rate = self.last_rate_limit.get(operation) or self.limiter.rate(operation)
+        retry_after = 1.0 / rate if rate > 0 else const.DEFAULT_RETRY_AFTER
+        self.limiter.penalize(operation, retry_after)
+        return ThrottledError(
+            f"Amazon throttled {operation} (rate {rate:g}/s); retry in {retry_after:.1f} s.",
+            code=code or "QuotaExceeded",
+            retry_after=retry_after,
+            details=details,
+        )
+
+    def _error_for_status(self, operation, status, code, text, details):
+        """Choose the error class from the HTTP status."""
+        if status in (401, 403):
+            return AuthError(
+                f"Amazon denied {operation} ({text}): check that the application has the "
+                "needed role and that the seller authorised it.",
+                code=code or "access_denied",
+                details=details,
+            )
+        if status == 404:
+            return NotFoundError(
+                f"Amazon {operation}: not found ({text}).", code=code or "NotFound", details=details
+            )
+        if status >= 500:
+            return TransientError(
+                f"Amazon had a server error on {operation} ({text}); retry later.",
+                code=code or f"http_{status}",
+                details=details,
+            )
+        if status in _INVALID_STATUSES or 400 <= status < 500:
+            return InvalidRequestError(
+                f"Amazon rejected {operation}: {text}",
+                code=code or f"http_{status}",
+                details=details,
+            )
+        return TransientError(
+            f"Amazon answered {operation} with unexpected HTTP {status}; retry later.",
+            code=f"http_{status}",
+            details=details,
+        )
+
+    def _download(self, url, operation):
+        """GET a pre-signed document URL (not SP-API: no token, no pacing)."""
+        try:
+            response = httpx.get(url, timeout=self.config.timeout)
+        except httpx.TimeoutException:
+            raise TransientError(
+                f"Downloading the {operation} document timed out; retry later.", code="timeout"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransientError(
+                f"Cannot download the {operation} document ({type(exc).__name__}); retry later.",
+                code="unreachable",
+            ) from None
+        if response.status_code != 200:
+            raise TransientError(
+                f"Downloading the {operation} document failed with HTTP "
+                f"{response.status_code}; retry later.",
+                code=f"http_{response.status_code}",
+            )
+        return response
+
+    @staticmethod
+    def _decompress(content, algorithm):
+        """Undo the document's ``compressionAlgorithm`` (only GZIP exists today)."""
+        if not algorithm:
+            return content
+        if algorithm.upper() != "GZIP":
+            raise TransientError(
+                f"Unsupported document compression {algorithm!r}.", code="unsupported_compression"
+            )
+        try:
+            return gzip.decompress(content)
+        except (OSError, EOFError, zlib.error):
+            raise TransientError(
+                "The downloaded document is not valid GZIP; retry later.", code="malformed_document"
+            ) from None
+
+    def _document_text(self, info, operation):
+        """Download, decompress and decode the document described by ``info``."""
+        response = self._download(info.get("url"), operation)
+        content = self._decompress(response.content, info.get("compressionAlgorithm"))
+        charset = response.charset_encoding
+        if charset:
+            try:
+                return content.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            return content.decode("iso-8859-1")
+
+    def _marketplace_ids(self, marketplace_ids):
+        """Validate marketplace ids against the account (region rule) and join them."""
+        ids = [marketplace_ids] if isinstance(marketplace_ids, str) else list(marketplace_ids)
+        if not ids:
+            raise InvalidRequestError(
+                "At least one marketplace is required.", code="no_marketplace"
+            )
+        if self.config.marketplaces:
+            for marketplace_id in ids:
+                self.config.marketplace(marketplace_id)
+        return ids
+
+    # ------------------------------------------------------------------ sellers
+
+    def get_marketplace_participations(self):
+        """Marketplaces the seller participates in; the natural "test connection" call.
+
+        :return: tuple of :class:`~.models.Participation`.
+        :raise AuthError: LWA refused the credentials or the seller did not authorise the app.
+        :raise ThrottledError: rate limit (0.016/s, burst 15) reached; see ``retry_after``.
+        :raise TransientError: network, timeout, 5xx or unreadable answer.
+        """
+        body = self._call("getMarketplaceParticipations", Sellers, "get_marketplace_participation")
+        return tuple(_participation(row) for row in body.get("payload") or ())
+
+    # ------------------------------------------------------------------ listings
+
+    def get_listing(self, sku, marketplace_id):
+        """Read one listing (status, stock, price, issues) in one marketplace.
+
+        :param sku: seller SKU.
+        :param marketplace_id: Amazon marketplace id.
+        :return: :class:`~.models.Listing`.
+        :raise NotFoundError: the seller has no listing with this SKU.
+        :raise InvalidRequestError: bad SKU or marketplace.
+        :raise AuthError, ThrottledError, TransientError: as for every call.
+        """
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "getListingsItem",
+            ListingsItemsV20210801,
+            "get_listings_item",
+            self.config.seller_id,
+            sku,
+            marketplace_id=marketplace_id,
+            marketplaceIds=marketplace_id,
+            includedData=",".join(const.LISTING_INCLUDED_DATA),
+        )
+        return _listing(body, marketplace_id, sku)
+
+    def patch_listing(self, sku, marketplace_id, product_type, patches):
+        """Apply JSON Patch operations to a listing (see :mod:`.payloads` for builders).
+
+        :param sku: seller SKU.
+        :param marketplace_id: Amazon marketplace id.
+        :param product_type: Amazon product type of the listing (e.g. ``SHIRT``).
+        :param patches: list of ``PatchOperation`` dicts.
+        :return: :class:`~.models.Submission` (status ACCEPTED or VALID).
+        :raise InvalidRequestError: Amazon answered INVALID or 400; ``details["issues"]`` holds
+            Amazon's issues and the message lists their texts.
+        :raise NotFoundError: unknown SKU.
+        :raise AuthError, ThrottledError, TransientError: as for every call.
+        """
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "patchListingsItem",
+            ListingsItemsV20210801,
+            "patch_listings_item",
+            self.config.seller_id,
+            sku,
+            marketplace_id=marketplace_id,
+            marketplaceIds=marketplace_id,
+            body={"productType": product_type, "patches": list(patches)},
+        )
+        submission = Submission(
+            sku=body.get("sku") or sku,
+            status=body.get("status") or "",
+            submission_id=body.get("submissionId") or "",
+            issues=tuple(body.get("issues") or ()),
+        )
+        if submission.status == "INVALID":
+            messages = (
+                "; ".join(f"{i.get('code')}: {i.get('message')}" for i in submission.issues)
+                or "no issue given"
+            )
+            raise InvalidRequestError(
+                f"Amazon refused the update of {sku}: {messages}",
+                code="INVALID",
+                details={
+                    "issues": list(submission.issues),
+                    "submission_id": submission.submission_id,
+                },
+            )
+        return submission
+
+    def search_listings(self, marketplace_id, skus=None, page_token=None, page_size=20):
+        """One page of the seller's listings, optionally restricted to some SKUs.
+
+        :param marketplace_id: Amazon marketplace id.
+        :param skus: up to 20 SKUs to look up, or None for all listings.
+        :param page_token: ``next_token`` of the previous page.
+        :param page_size: 1..20.
+        :return: :class:`~.models.ListingsPage`.
+        :raise ValueError: more than 20 SKUs or a page size out of range.
+        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
+        """
+        skus = list(skus or ())
+        if len(skus) > const.MAX_LISTINGS_PAGE_SIZE:
+            raise ValueError(f"searchListingsItems accepts at most 20 SKUs, got {len(skus)}")
+        if not 1 <= page_size <= const.MAX_LISTINGS_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..20, got {page_size}")
+        self._marketplace_ids(marketplace_id)
+        params = {
+            "marketplaceIds": marketplace_id,
+            "includedData": ",".join(const.LISTING_INCLUDED_DATA),
+            "pageSize": page_size,
+        }
+        if skus:
+            params.update(identifiers=",".join(skus), identifiersType="SKU")
+        if page_token:
+            params["pageToken"] = page_token
+        body = self._call(
+            "searchListingsItems",
+            ListingsItemsV20210801,
+            "search_listings_items",
+            self.config.seller_id,
+            marketplace_id=marketplace_id,
+            **params,
+        )
+        return ListingsPage(
+            listings=tuple(_listing(item, marketplace_id) for item in body.get("items") or ()),
+            next_token=(body.get("pagination") or {}).get("nextToken"),
+            total=int(body.get("numberOfResults") or 0),
+        )
+
+    # ------------------------------------------------------------------ feeds
+
+    def submit_listings_feed(self, marketplace_id, document):
+        """Upload a JSON_LISTINGS_FEED document and create the feed.
+
+        Three steps: createFeedDocument, PUT of the document (UTF-8 bytes: the library would
+        encode text as ISO-8859-1) to the pre-signed URL, createFeed.
+
+        :param marketplace_id: marketplace the feed applies to.
+        :param document: dict built by :func:`~.payloads.listings_feed_document`.
+        :return: Amazon's feed id (str).
+        :raise InvalidRequestError: Amazon refused the request.
+        :raise AuthError, ThrottledError, TransientError: see above (a failed upload is
+            transient: submit again).
+        """
+        self._marketplace_ids(marketplace_id)
+        info = self._call(
+            "createFeedDocument",
+            _Feeds,
+            "create_feed_document_only",
+            const.FEED_CONTENT_TYPE_JSON,
+            marketplace_id=marketplace_id,
+        )
+        self._upload(info.get("url"), json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        body = self._call(
+            "createFeed",
+            _Feeds,
+            "create_feed",
+            const.FEED_TYPE_JSON_LISTINGS,
+            info.get("feedDocumentId"),
+            marketplace_id=marketplace_id,
+            marketplaceIds=[marketplace_id],
+        )
+        return str(body.get("feedId"))
+
+    def _upload(self, url, content):
+        """PUT the feed document bytes to Amazon's pre-signed URL."""
+        if not url:
+            raise TransientError(
+                "Amazon returned no upload URL for the feed document.", code="malformed_response"
+            )
+        try:
+            response = httpx.put(
+                url,
+                content=content,
+                headers={"Content-Type": const.FEED_CONTENT_TYPE_JSON},
+                timeout=self.config.timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise TransientError(
+                f"Uploading the feed document failed ({type(exc).__name__}); submit again.",
+                code="upload_failed",
+            ) from None
+        if not 200 <= response.status_code < 300:
+            raise TransientError(
+                f"Uploading the feed document failed with HTTP {response.status_code}; "
+                "submit again.",
+                code="upload_failed",
+                details={"status": response.status_code},
+            )
+
+    def get_feed(self, feed_id):
+        """Processing status of a feed.
+
+        :param feed_id: id returned by :meth:`submit_listings_feed`.
+        :return: :class:`~.models.FeedStatus`.
+        :raise NotFoundError: unknown feed.
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        body = self._call("getFeed", _Feeds, "get_feed", feed_id)
+        return FeedStatus(
+            feed_id=str(body.get("feedId") or feed_id),
+            processing_status=body.get("processingStatus") or "",
+            result_document_id=body.get("resultFeedDocumentId"),
+        )
+
+    def get_feed_result(self, document_id):
+        """Download and parse a feed processing report (GZIP handled).
+
+        :param document_id: ``result_document_id`` of a DONE feed.
+        :return: the processing report dict (header, issues, summary...).
+        :raise NotFoundError: unknown document.
+        :raise TransientError: download failed or the report is not JSON.
+        :raise AuthError, ThrottledError: see above.
+        """
+        info = self._call("getFeedDocument", _Feeds, "get_feed_document_info", document_id)
+        text = self._document_text(info, "getFeedDocument")
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise TransientError(
+                "The feed processing report is not valid JSON; retry later.",
+                code="malformed_document",
+            ) from None
+
+    # ------------------------------------------------------------------ orders
+
+    def search_orders(
+        self,
+        marketplace_ids,
+        last_updated_after,
+        last_updated_before=None,
+        pagination_token=None,
+        max_results=100,
+        fulfillment_statuses=None,
+        included_data=const.ORDER_INCLUDED_DATA,
+    ):
+        """One page of orders updated in a time window (Orders API 2026-01-01).
+
+        Pass the same arguments with ``pagination_token`` to get the next page (Amazon requires
+        identical filters).
+
+        :param marketplace_ids: marketplace id or list of ids.
+        :param last_updated_after: datetime (naive = UTC) or ISO 8601 string.
+        :param last_updated_before: same, or None.
+        :param pagination_token: ``next_token`` of the previous page.
+        :param max_results: 1..100 orders per page.
+        :param fulfillment_statuses: e.g. ``["UNSHIPPED", "CANCELLED"]``, or None for all.
+        :param included_data: datasets to include (default: buyer, recipient, fulfillment,
+            proceeds, cancellation: what building a sales order needs).
+        :return: :class:`~.models.OrdersPage`.
+        :raise ValueError: ``max_results`` out of 1..100.
+        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
+        """
+        if not 1 <= max_results <= const.MAX_ORDERS_PAGE_SIZE:
+            raise ValueError(f"max_results must be 1..100, got {max_results}")
+        ids = self._marketplace_ids(marketplace_ids)
+        params = {
+            "marketplaceIds": ids,
+            "lastUpdatedAfter": utc_iso(last_updated_after),
+            "maxResultsPerPage": max_results,
+            "includedData": list(included_data),
+        }
+        if last_updated_before:
+            params["lastUpdatedBefore"] = utc_iso(last_updated_before)
+        if fulfillment_statuses:
+            params["fulfillmentStatuses"] = list(fulfillment_statuses)
+        if pagination_token:
+            params["paginationToken"] = pagination_token
+        body = self._call(
+            "searchOrders", OrdersV20260101, "search_orders", marketplace_id=ids[0], **params
+        )
+        return OrdersPage(
+            orders=tuple(body.get("orders") or ()),
+            next_token=(body.get("pagination") or {}).get("nextToken"),
+        )
+
+    def get_order(self, order_id, included_data=const.ORDER_INCLUDED_DATA):
+        """One order (Orders API 2026-01-01).
+
+        :param order_id: Amazon order id (3-7-7).
+        :param included_data: datasets to include.
+        :return: the official ``Order`` dict.
+        :raise NotFoundError: unknown order.
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        body = self._call(
+            "getOrder", OrdersV20260101, "get_order", order_id, includedData=list(included_data)
+        )
+        order = body.get("order")
+        if not isinstance(order, dict):
+            raise TransientError(
+                f"Amazon returned no order for {order_id}; retry later.", code="malformed_response"
+            )
+        return order
+
+    def confirm_shipment(self, order_id, body):
+        """Confirm the shipment of one package of a merchant-fulfilled order (Orders v0).
+
+        :param order_id: Amazon order id.
+        :param body: dict from :func:`~.payloads.confirm_shipment_body`.
+        :return: None
+        :raise InvalidRequestError: Amazon rejected the confirmation (bad item, quantity,
+            carrier...), with Amazon's messages.
+        :raise NotFoundError: unknown order.
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        self._call(
+            "confirmShipment",
+            OrdersV0,
+            "confirm_shipment",
+            order_id,
+            marketplace_id=body.get("marketplaceId"),
+            **body,
+        )
+
+    # ------------------------------------------------------------------ reports
+
+    def create_report(self, report_type, marketplace_ids, start, end):
+        """Ask Amazon to generate a report over ``[start, end]``.
+
+        :param report_type: e.g. :data:`~.const.REPORT_TYPE_RETURNS`.
+        :param marketplace_ids: marketplace id or list of ids.
+        :param start: datetime (naive = UTC) or ISO string.
+        :param end: same.
+        :return: Amazon's report id (str).
+        :raise InvalidRequestError: window longer than Amazon allows (60 days for returns) or
+            rejected by Amazon.
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        ids = self._marketplace_ids(marketplace_ids)
+        if (
+            report_type == const.REPORT_TYPE_RETURNS
+            and not isinstance(start, str)
+            and not isinstance(end, str)
+            and end - start > timedelta(days=const.MAX_DAYS_PER_RETURNS_REPORT)
+        ):
+            raise InvalidRequestError(
+                f"A returns report covers at most {const.MAX_DAYS_PER_RETURNS_REPORT} days; "
+                "split the period.",
+                code="report_period_too_long",
+            )
+        body = self._call(
+            "createReport",
+            Reports,
+            "create_report",
+            marketplace_id=ids[0],
+            reportType=report_type,
+            marketplaceIds=ids,
+            dataStartTime=utc_iso(start),
+            dataEndTime=utc_iso(end),
+        )
+        return str(body.get("reportId"))
+
+    def get_report(self, report_id):
+        """Processing status of a report.
+
+        :param report_id: id returned by :meth:`create_report`.
+        :return: :class:`~.models.ReportStatus`.
+        :raise NotFoundError: unknown report.
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        body = self._call("getReport", Reports, "get_report", report_id)
+        return ReportStatus(
+            report_id=str(body.get("reportId") or report_id),
+            report_type=body.get("reportType") or "",
+            processing_status=body.get("processingStatus") or "",
+            document_id=body.get("reportDocumentId"),
+        )
+
+    def get_report_document(self, document_id):
+        """Download a report document as text (decompressed, decoded).
+
+        :param document_id: ``document_id`` of a DONE report.
+        :return: str (e.g. tab-separated rows for flat-file reports).
+        :raise NotFoundError: unknown document.
+        :raise TransientError: download failed.
+        :raise AuthError, ThrottledError: see above.
+        """
+        info = self._call(
+            "getReportDocument", Reports, "get_report_document", document_id, download=False
+        )
+        return self._document_text(info, "getReportDocument")
+
+
+# ---------------------------------------------------------------------- parsing helpers
+
+
+def _participation(row):
+    """Participation from one getMarketplaceParticipations row."""
+    marketplace = row.get("marketplace") or {}
+    participation = row.get("participation") or {}
+    return Participation(
+        marketplace_id=marketplace.get("id") or "",
+        country_code=marketplace.get("countryCode") or "",
+        name=marketplace.get("name") or "",
+        currency=marketplace.get("defaultCurrencyCode") or "",
+        is_participating=bool(participation.get("isParticipating")),
+        has_suspended_listings=bool(participation.get("hasSuspendedListings")),
+    )
+
+
+def _for_marketplace(rows, marketplace_id):
+    """Rows of ``rows`` whose marketplaceId (any spelling) is ``marketplace_id`` or absent."""
+    return [
+        row
+        for row in rows or ()
+        if isinstance(row, dict)
+        and (row.get("marketplaceId") or row.get("marketplace_id") or marketplace_id)
+        == marketplace_id
+    ]
+
+
+def _listing(item, marketplace_id, sku=None):
+    """Listing from a listings ``Item`` dict."""
+    summaries = _for_marketplace(item.get("summaries"), marketplace_id)
+    summary = summaries[0] if summaries else {}
+    price, currency = _listing_price(item, marketplace_id)
+    return Listing(
+        sku=item.get("sku") or sku,
+        status=tuple(summary.get("status") or ()),
+        product_type=summary.get("productType"),
+        quantity=_listing_quantity(item),
+        price=price,
+        currency=currency,
+        issues=tuple(item.get("issues") or ()),
+    )
+
+
+def _listing_quantity(item):
+    """DEFAULT-channel quantity from fulfillmentAvailability or the attribute."""
+    for row in item.get("fulfillmentAvailability") or ():
+        if row.get("fulfillmentChannelCode") == "DEFAULT" and row.get("quantity") is not None:
+            return int(row["quantity"])
+    for row in (item.get("attributes") or {}).get("fulfillment_availability") or ():
+        if row.get("fulfillment_channel_code") == "DEFAULT" and row.get("quantity") is not None:
+            return int(row["quantity"])
+    return None
+
+
+def _listing_price(item, marketplace_id):
+    """(price, currency) from the B2C offer, else from the purchasable_offer attribute."""
+    for offer in _for_marketplace(item.get("offers"), marketplace_id):
+        money = offer.get("price") or {}
+        if offer.get("offerType", "B2C") == "B2C" and money.get("amount") is not None:
+            return float(money["amount"]), money.get("currencyCode")
+    attributes = item.get("attributes") or {}
+    for offer in _for_marketplace(attributes.get("purchasable_offer"), marketplace_id):
+        for our_price in offer.get("our_price") or ():
+            for schedule in our_price.get("schedule") or ():
+                if schedule.get("value_with_tax") is not None:
+                    return float(schedule["value_with_tax"]), offer.get("currency")
+    return None, None

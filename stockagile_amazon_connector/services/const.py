@@ -1,0 +1,75 @@
+"""Amazon's published limits, as data.
+
+Rates (requests per second) and bursts are copied from the usage plans in the descriptions of the
+official SP-API models (amzn/selling-partner-api-models, commit 34dc93fe). They are the *default*
+plan; Amazon may grant another rate and says so in the ``x-amzn-RateLimit-Limit`` response header,
+which :class:`~.pacing.RateLimiter` then adopts.
+"""
+
+from collections import namedtuple
+
+UsagePlan = namedtuple("UsagePlan", "rate burst")
+
+#: operationId -> official usage plan. Keys are the models' operationIds; ``getOrder`` is the
+#: Orders API 2026-01-01 one (same plan as v0), ``confirmShipment`` is Orders v0.
+USAGE_PLANS = {
+    # sellers.json
+    "getMarketplaceParticipations": UsagePlan(0.016, 15),
+    # listingsItems_2021-08-01.json
+    "getListingsItem": UsagePlan(5.0, 10),
+    "patchListingsItem": UsagePlan(5.0, 5),
+    "searchListingsItems": UsagePlan(5.0, 5),
+    # feeds_2021-06-30.json
+    "createFeedDocument": UsagePlan(0.5, 15),
+    "createFeed": UsagePlan(0.0083, 15),
+    "getFeed": UsagePlan(2.0, 15),
+    "getFeedDocument": UsagePlan(0.0222, 10),
+    # orders_2026-01-01.json
+    "searchOrders": UsagePlan(0.0056, 20),
+    "getOrder": UsagePlan(0.5, 30),
+    # ordersV0.json
+    "confirmShipment": UsagePlan(2.0, 10),
+    # reports_2021-06-30.json
+    "createReport": UsagePlan(0.0167, 15),
+    "getReport": UsagePlan(2.0, 15),
+    "getReportDocument": UsagePlan(0.0167, 15),
+}
+
+#: Retry delay (seconds) used after a 429 when neither the header nor the plan tells better.
+DEFAULT_RETRY_AFTER = 2.0
+
+# Feeds --------------------------------------------------------------------------------------
+#: Feed type of the JSON listings feed (listings-feed-schema-v2).
+FEED_TYPE_JSON_LISTINGS = "JSON_LISTINGS_FEED"
+#: Content type declared in createFeedDocument and used for the upload.
+FEED_CONTENT_TYPE_JSON = "application/json; charset=UTF-8"
+#: maxItems of ``messages`` in listings-feed-schema-v2.json.
+MAX_MESSAGES_PER_LISTINGS_FEED = 25000
+#: Version constant of the JSON listings feed header.
+LISTINGS_FEED_VERSION = "2.0"
+#: Feed processing statuses (feeds_2021-06-30.json, Feed.processingStatus).
+FEED_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
+
+# Reports ------------------------------------------------------------------------------------
+#: Merchant-fulfilled returns, by return date.
+REPORT_TYPE_RETURNS = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+#: Longest period (days) one returns report may cover.
+MAX_DAYS_PER_RETURNS_REPORT = 60
+#: Report processing statuses (reports_2021-06-30.json, Report.processingStatus).
+REPORT_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
+
+# Listings -----------------------------------------------------------------------------------
+#: ``pageSize`` maximum and ``identifiers`` maxItems of searchListingsItems.
+MAX_LISTINGS_PAGE_SIZE = 20
+#: includedData asked by getListingsItem: enough to read status, stock and price.
+LISTING_INCLUDED_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability")
+
+# Orders -------------------------------------------------------------------------------------
+#: includedData asked by searchOrders/getOrder (orders_2026-01-01.json): buyer and delivery
+#: address for the partner, fulfillment status for the workflow, proceeds for the prices,
+#: cancellation for cancelled items.
+ORDER_INCLUDED_DATA = ("BUYER", "RECIPIENT", "FULFILLMENT", "PROCEEDS", "CANCELLATION")
+#: maxResultsPerPage bounds of searchOrders.
+MAX_ORDERS_PAGE_SIZE = 100
+#: Orders API version of searchOrders/getOrder.
+ORDERS_API_VERSION = "2026-01-01"

@@ -1,0 +1,89 @@
+"""Plain, immutable results of :class:`~.client.SpApiService` (never library objects)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One marketplace the seller participates in (getMarketplaceParticipations)."""
+
+    marketplace_id: str
+    country_code: str
+    name: str
+    currency: str
+    is_participating: bool
+    has_suspended_listings: bool
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Our view of a listings item in one marketplace.
+
+    ``quantity`` is the DEFAULT (merchant) channel quantity, ``price`` the B2C offer price (or the
+    ``our_price`` attribute when Amazon returns no offer); both None when unknown. ``issues`` is
+    a tuple of Amazon ``Issue`` dicts (code, message, severity, ...).
+    """
+
+    sku: str
+    status: tuple
+    product_type: str | None
+    quantity: int | None
+    price: float | None
+    currency: str | None
+    issues: tuple = ()
+
+
+@dataclass(frozen=True)
+class ListingsPage:
+    """One page of searchListingsItems."""
+
+    listings: tuple
+    next_token: str | None
+    total: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Result of patchListingsItem: ``status`` is ACCEPTED or VALID (INVALID raises)."""
+
+    sku: str
+    status: str
+    submission_id: str
+    issues: tuple = ()
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """getFeed: ``processing_status`` in CANCELLED/DONE/FATAL/IN_PROGRESS/IN_QUEUE."""
+
+    feed_id: str
+    processing_status: str
+    result_document_id: str | None
+
+    @property
+    def done(self):
+        """True when Amazon will not change this feed any more."""
+        return self.processing_status in ("DONE", "CANCELLED", "FATAL")
+
+
+@dataclass(frozen=True)
+class OrdersPage:
+    """One page of searchOrders: ``orders`` are the official 2026-01-01 ``Order`` dicts."""
+
+    orders: tuple
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """getReport: ``processing_status`` in CANCELLED/DONE/FATAL/IN_PROGRESS/IN_QUEUE."""
+
+    report_id: str
+    report_type: str
+    processing_status: str
+    document_id: str | None
+
+    @property
+    def done(self):
+        """True when Amazon will not change this report any more."""
+        return self.processing_status in ("DONE", "CANCELLED", "FATAL")
