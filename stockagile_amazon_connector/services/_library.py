@@ -277,13 +277,25 @@ def service_client_class(api_class):
     return cls
 
 
-class DocumentEndpoints:
+class FeedEndpoints:
     """Extra endpoint methods the library lacks in the form we need (mixed into FeedsV20210630).
 
-    The library's ``create_feed_document`` adds ``path`` and marketplace ids to the body and its
-    ``get_feed_document`` downloads the document with no timeout; these send exactly the
-    official request and leave the download to the service.
+    The library's ``create_feed_document``/``create_feed`` leak ``path`` (and marketplace ids)
+    into the body and its ``get_feed_document`` downloads the document with no timeout; these
+    send exactly the official request and leave the download to the service.
     """
+
+    @sp_endpoint("/feeds/2021-06-30/feeds", method="POST")
+    def create_feed_only(self, feed_type, document_id, marketplace_ids, **kwargs):
+        """createFeed with the official ``CreateFeedSpecification`` body only."""
+        kwargs.pop("method", None)
+        data = {
+            "feedType": feed_type,
+            "marketplaceIds": list(marketplace_ids),
+            "inputFeedDocumentId": document_id,
+            "method": "POST",
+        }
+        return self._request(kwargs.pop("path"), data=data, add_marketplace=False)
 
     @sp_endpoint("/feeds/2021-06-30/documents", method="POST")
     def create_feed_document_only(self, content_type, **kwargs):

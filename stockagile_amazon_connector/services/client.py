@@ -25,8 +25,8 @@ from sp_api.base.credential_provider import MissingCredentials
 from . import const
 from ._library import (
     CREDENTIAL_PROVIDERS,
-    DocumentEndpoints,
     EndpointRef,
+    FeedEndpoints,
     lwa_client_class,
     response_json,
     scrub,
@@ -53,8 +53,8 @@ from .pacing import RateLimiter
 from .payloads import utc_iso
 
 
-class _Feeds(DocumentEndpoints, FeedsV20210630):
-    """Feeds client with the exact createFeedDocument/getFeedDocument requests we need."""
+class _Feeds(FeedEndpoints, FeedsV20210630):
+    """Feeds client sending exactly the official createFeedDocument/createFeed bodies."""
 
 
 _INVALID_STATUSES = (400, 409, 413, 415, 422)
@@ -466,11 +466,11 @@ class SpApiService:
         body = self._call(
             "createFeed",
             _Feeds,
-            "create_feed",
+            "create_feed_only",
             const.FEED_TYPE_JSON_LISTINGS,
             info.get("feedDocumentId"),
+            [marketplace_id],
             marketplace_id=marketplace_id,
-            marketplaceIds=[marketplace_id],
         )
         return str(body.get("feedId"))
 

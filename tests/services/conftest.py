@@ -58,17 +58,17 @@ IT = MarketplaceRef("APJ6JRA9NG5V4", "IT", "eu", "EUR")
 
 def make_config(url="http://sandbox.invalid", **overrides):
     """Sandbox account config pointing both endpoints at ``url``."""
-    values = dict(
-        seller_id=SELLER_ID,
-        lwa_client_id=CLIENT_ID,
-        lwa_client_secret=CLIENT_SECRET,
-        refresh_token=REFRESH_TOKEN,
-        region="eu",
-        marketplaces=(ES, DE, FR, IT),
-        sp_api_endpoint=url,
-        lwa_token_endpoint=f"{url}/auth/o2/token",
-        timeout=5.0,
-    )
+    values = {
+        "seller_id": SELLER_ID,
+        "lwa_client_id": CLIENT_ID,
+        "lwa_client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN,
+        "region": "eu",
+        "marketplaces": (ES, DE, FR, IT),
+        "sp_api_endpoint": url,
+        "lwa_token_endpoint": f"{url}/auth/o2/token",
+        "timeout": 5.0,
+    }
     values.update(overrides)
     return AccountConfig(**values)
 
