@@ -189,9 +189,7 @@ class SpApiService:
         errors = body.get("errors") if isinstance(body, dict) else None
         errors = [e for e in errors or [] if isinstance(e, dict)]
         code = errors[0].get("code") if errors else None
-        text = "; ".join(
-            scrub(f"{e.get('code')}: {e.get('message')}", self._secrets()) for e in errors
-        )
+        text = "; ".join(scrub(_error_text(e), self._secrets()) for e in errors)
         details = {"status": status, "errors": errors}
         if status == 429:
             return self._throttled(operation, code, details)
@@ -695,6 +693,12 @@ class SpApiService:
 
 
 # ---------------------------------------------------------------------- parsing helpers
+
+
+def _error_text(error):
+    """``code: message (details)`` of one Amazon ``Error`` object."""
+    text = f"{error.get('code')}: {error.get('message')}"
+    return f"{text} ({error['details']})" if error.get("details") else text
 
 
 def _participation(row):

@@ -220,7 +220,8 @@ def confirm_shipment_body(
     """ordersV0 ``ConfirmShipmentRequest`` for one package.
 
     :param marketplace_id: marketplace of the order.
-    :param package_reference_id: our package reference (unique per order, e.g. picking id).
+    :param package_reference_id: positive integer unique per order (Amazon accepts only
+        positive numbers here), e.g. the picking id or the package number.
     :param carrier_code: Amazon carrier code (see :func:`carrier_code_for`).
     :param carrier_name: carrier name, required by Amazon when ``carrier_code`` is ``Other``.
     :param shipping_method: ship method label, or None.
@@ -230,15 +231,21 @@ def confirm_shipment_body(
         ``{"orderItemId", "quantity"}`` dicts.
     :param ship_from_supply_source_id: Amazon supply source id, or None.
     :return: the request body dict.
-    :raise ValueError: missing carrier name for ``Other``, no item or a non-positive quantity.
+    :raise ValueError: missing carrier name for ``Other``, non-numeric package reference, no
+        item or a non-positive quantity.
     """
     if carrier_code == OTHER_CARRIER and not carrier_name:
         raise ValueError("carrierName is required when carrierCode is 'Other'")
+    reference = str(package_reference_id).strip()
+    if not reference.isdigit() or int(reference) <= 0:
+        raise ValueError(
+            f"packageReferenceId must be a positive number, got {package_reference_id!r}"
+        )
     order_items = [_shipment_item(item) for item in items]
     if not order_items:
         raise ValueError("A shipment confirmation needs at least one order item")
     package = {
-        "packageReferenceId": str(package_reference_id),
+        "packageReferenceId": reference,
         "carrierCode": carrier_code,
         "trackingNumber": tracking_number,
         "shipDate": _iso_datetime(ship_date),

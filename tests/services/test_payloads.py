@@ -103,7 +103,7 @@ def test_confirm_shipment_body_validates():
     code, name = payloads.carrier_code_for("correos express")
     body = payloads.confirm_shipment_body(
         "A1RKKUPIHCS9HS",
-        "WH-OUT-42",
+        42,
         code,
         name,
         "Express",
@@ -127,3 +127,5 @@ def test_unknown_carrier_falls_back_to_other_with_name():
         payloads.confirm_shipment_body("M", "1", "Other", None, None, "T", "2026-01-01", [("1", 1)])
     with pytest.raises(ValueError):
         payloads.confirm_shipment_body("M", "1", "UPS", None, None, "T", "2026-01-01", [("1", 0)])
+    with pytest.raises(ValueError, match="positive number"):
+        payloads.confirm_shipment_body("M", "WH/OUT/1", "UPS", None, None, "T", "2026", [("1", 1)])
