@@ -317,6 +317,20 @@ class FeedEndpoints:
         )
 
 
+class ReportEndpoints:
+    """Mixed into ``Reports``: the library's ``get_report`` adds four marketplace query
+    parameters that getReport does not define; this sends the official request only."""
+
+    @sp_endpoint("/reports/2021-06-30/reports/{}", method="GET")
+    def get_report_only(self, report_id, **kwargs):
+        """getReport without extra query parameters."""
+        return self._request(
+            fill_query_params(kwargs.pop("path"), report_id),
+            params=kwargs,
+            add_marketplace=False,
+        )
+
+
 def response_json(response):
     """Parse a raw httpx response body as JSON.
 

@@ -27,6 +27,7 @@ from ._library import (
     CREDENTIAL_PROVIDERS,
     EndpointRef,
     FeedEndpoints,
+    ReportEndpoints,
     lwa_client_class,
     response_json,
     scrub,
@@ -55,6 +56,10 @@ from .payloads import utc_iso
 
 class _Feeds(FeedEndpoints, FeedsV20210630):
     """Feeds client sending exactly the official createFeedDocument/createFeed bodies."""
+
+
+class _Reports(ReportEndpoints, Reports):
+    """Reports client sending exactly the official getReport request."""
 
 
 _INVALID_STATUSES = (400, 409, 413, 415, 422)
@@ -669,7 +674,7 @@ class SpApiService:
         :raise NotFoundError: unknown report.
         :raise AuthError, ThrottledError, TransientError: see above.
         """
-        body = self._call("getReport", Reports, "get_report", report_id)
+        body = self._call("getReport", _Reports, "get_report_only", report_id)
         return ReportStatus(
             report_id=str(body.get("reportId") or report_id),
             report_type=body.get("reportType") or "",
