@@ -15,7 +15,6 @@ for the session; ``sandbox`` resets it before each test.
 import os
 import sys
 import types
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -95,30 +94,11 @@ def sandbox_url():
 @pytest.fixture()
 def sandbox(sandbox_url):
     """Control client of the sandbox, reset to the default seed before the test."""
-    try:
-        from amazon_sandbox.control import SandboxControl
-    except ImportError:  # control client not written yet: same reset over raw HTTP
-        SandboxControl = _RawControl
+    from amazon_sandbox.control import SandboxControl
+
     control = SandboxControl(sandbox_url)
     control.reset()
     return control
-
-
-class _RawControl:
-    """Fallback for ``amazon_sandbox.control.SandboxControl``: only ``reset()``."""
-
-    def __init__(self, url):
-        self.url = url
-
-    def reset(self):
-        request = urllib.request.Request(
-            f"{self.url}/_sandbox/reset",
-            data=b"{}",
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
 
 
 @pytest.fixture()
