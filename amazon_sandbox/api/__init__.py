@@ -1,0 +1,1 @@
+"""One module per simulated API; each exposes ``ROUTES`` for :mod:`amazon_sandbox.server`."""

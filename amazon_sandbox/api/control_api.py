@@ -1,0 +1,237 @@
+"""The ``/_sandbox`` control API used by tests and demos (JSON in, JSON out)."""
+
+import copy
+from urllib.parse import unquote
+
+from ..listing_ops import refresh_status
+from ..returns_report import normalize_row
+from ..seed import make_listing
+from ..server import FAULT_KINDS, ApiError, json_response
+from ..state import DEFAULT_CONFIG
+from ..timeutil import iso, now, parse_iso
+
+
+def _fail(status, message):
+    return ApiError(status, "SandboxControl", message)
+
+
+def _body(request, types=(dict,), required=False):
+    body = request.json(required=required)
+    if body is None:
+        return {} if dict in types else []
+    if not isinstance(body, types):
+        raise _fail(400, f"body must be a JSON {' or '.join(t.__name__ for t in types)}")
+    return body
+
+
+def reset(request):
+    """Back to a seed; body optional ``{"seed": "default"|"empty", "generate_listings": N}``."""
+    body = _body(request)
+    try:
+        request.state.reset(body.get("seed", "default"), int(body.get("generate_listings") or 0))
+    except ValueError as exc:
+        raise _fail(400, str(exc)) from None
+    return json_response({"ok": True, "listings": len(request.state.listings),
+                          "orders": len(request.state.orders)})
+
+
+def get_state(request):
+    return json_response(request.state.snapshot())
+
+
+def health(request):
+    return json_response({"ok": True})
+
+
+def list_listings(request):
+    with request.state.lock:
+        return json_response(copy.deepcopy(list(request.state.listings.values())))
+
+
+def get_listing(request):
+    sku = unquote(request.params["sku"])
+    with request.state.lock:
+        listing = request.state.listings.get(sku)
+        if listing is None:
+            raise _fail(404, f"unknown sku {sku}")
+        return json_response(copy.deepcopy(listing))
+
+
+def put_listing(request):
+    """Create or replace one listing from flat fields (defaults as ``make_listing``)."""
+    sku = unquote(request.params["sku"])
+    body = _body(request, required=True)
+    allowed = {"productType": "product_type", "quantity": "quantity", "price": "price",
+               "currency": "currency", "marketplaceId": "marketplace_id", "asin": "asin",
+               "itemName": "item_name"}
+    listing = make_listing(sku, **{allowed[k]: v for k, v in body.items() if k in allowed})
+    for key in ("attributes", "issues", "fulfillmentChannelCode", "conditionType"):
+        if key in body:
+            listing[key] = body[key]
+    refresh_status(listing)
+    with request.state.lock:
+        request.state.listings[sku] = listing
+    return json_response(listing)
+
+
+def get_requests(request):
+    operation = request.first("operation")
+    with request.state.lock:
+        entries = [e for e in request.state.requests
+                   if operation is None or e["operation"] == operation]
+        return json_response(copy.deepcopy(entries))
+
+
+def clear_requests(request):
+    with request.state.lock:
+        request.state.requests.clear()
+    return json_response({"ok": True})
+
+
+def add_fault(request):
+    """Queue one fault: ``{"operation", "kind", "count": 1, "delay": 0}``."""
+    body = _body(request, required=True)
+    kind, operation = body.get("kind"), body.get("operation")
+    if kind not in FAULT_KINDS:
+        raise _fail(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
+    if not isinstance(operation, str) or not operation:
+        raise _fail(400, "operation is required (an operationId, '*' or 'lwaToken')")
+    fault = {"operation": operation, "kind": kind, "count": int(body.get("count", 1)),
+             "delay": float(body.get("delay", 0))}
+    if fault["count"] < 1:
+        raise _fail(400, "count must be >= 1")
+    with request.state.lock:
+        request.state.faults.append(fault)
+        return json_response({"ok": True, "faults": copy.deepcopy(request.state.faults)})
+
+
+def get_faults(request):
+    with request.state.lock:
+        return json_response(copy.deepcopy(request.state.faults))
+
+
+def clear_faults(request):
+    with request.state.lock:
+        request.state.faults.clear()
+    return json_response({"ok": True})
+
+
+def config(request):
+    """Merge known config keys; GET returns the current config."""
+    body = _body(request) if request.method == "POST" else {}
+    unknown = set(body) - set(DEFAULT_CONFIG)
+    if unknown:
+        raise _fail(400, f"unknown config keys: {', '.join(sorted(unknown))}")
+    with request.state.lock:
+        request.state.config.update(body)
+        return json_response(dict(request.state.config))
+
+
+def add_orders(request):
+    """Upsert orders given in the official 2026-01-01 ``Order`` shape."""
+    body = _body(request, types=(list, dict), required=True)
+    orders = body if isinstance(body, list) else [body]
+    for order in orders:
+        if not isinstance(order, dict) or not isinstance(order.get("orderId"), str) \
+                or not isinstance(order.get("orderItems"), list):
+            raise _fail(400, "each order needs at least orderId and orderItems")
+    with request.state.lock:
+        for order in orders:
+            stamp = iso(now())
+            order.setdefault("createdTime", stamp)
+            order.setdefault("lastUpdatedTime", order["createdTime"])
+            _normalize_times(order)
+            order.setdefault("salesChannel", {"channelName": "AMAZON",
+                                              "marketplaceId": "A1RKKUPIHCS9HS",
+                                              "marketplaceName": "Amazon.es"})
+            request.state.orders[order["orderId"]] = order
+    return json_response({"ok": True, "orderIds": [o["orderId"] for o in orders]})
+
+
+def _normalize_times(order: dict):
+    """Store order timestamps in Amazon's ``...Z`` form whatever ISO form they came in."""
+    for key in ("createdTime", "lastUpdatedTime"):
+        try:
+            order[key] = iso(parse_iso(order[key]))
+        except (KeyError, ValueError) as exc:
+            raise _fail(400, f"invalid {key}: {exc}") from None
+
+
+def _merge(target: dict, patch: dict):
+    """Recursive dict merge (lists and scalars replace)."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def patch_order(request):
+    """Merge fields into an order and bump ``lastUpdatedTime`` (unless given)."""
+    order_id = unquote(request.params["orderId"])
+    body = _body(request, required=True)
+    with request.state.lock:
+        order = request.state.orders.get(order_id)
+        if order is None:
+            raise _fail(404, f"unknown order {order_id}")
+        _merge(order, body)
+        if "lastUpdatedTime" not in body:
+            order["lastUpdatedTime"] = iso(now())
+        _normalize_times(order)
+        return json_response(copy.deepcopy(order))
+
+
+def get_order(request):
+    order_id = unquote(request.params["orderId"])
+    with request.state.lock:
+        order = request.state.orders.get(order_id)
+        if order is None:
+            raise _fail(404, f"unknown order {order_id}")
+        return json_response(copy.deepcopy(order))
+
+
+def get_shipments(request):
+    with request.state.lock:
+        return json_response(copy.deepcopy(request.state.shipments))
+
+
+def add_returns(request):
+    """Append return rows (snake_case keys or report column headers)."""
+    body = _body(request, types=(list, dict), required=True)
+    rows = body if isinstance(body, list) else [body]
+    try:
+        normalized = [normalize_row(row) for row in rows]
+    except (ValueError, AttributeError) as exc:
+        raise _fail(400, str(exc)) from None
+    with request.state.lock:
+        request.state.returns.extend(normalized)
+        return json_response({"ok": True, "returns": len(request.state.returns)})
+
+
+def get_returns(request):
+    with request.state.lock:
+        return json_response(copy.deepcopy(request.state.returns))
+
+
+ROUTES = [
+    ("POST", r"/_sandbox/reset", "sandboxReset", reset, "control"),
+    ("GET", r"/_sandbox/state", "sandboxState", get_state, "control"),
+    ("GET", r"/_sandbox/health", "sandboxHealth", health, "control"),
+    ("GET", r"/_sandbox/listings", "sandboxListings", list_listings, "control"),
+    ("GET", r"/_sandbox/listings/(?P<sku>[^/]+)", "sandboxListing", get_listing, "control"),
+    ("PUT", r"/_sandbox/listings/(?P<sku>[^/]+)", "sandboxPutListing", put_listing, "control"),
+    ("GET", r"/_sandbox/requests", "sandboxRequests", get_requests, "control"),
+    ("DELETE", r"/_sandbox/requests", "sandboxClearRequests", clear_requests, "control"),
+    ("GET", r"/_sandbox/faults", "sandboxFaults", get_faults, "control"),
+    ("POST", r"/_sandbox/faults", "sandboxAddFault", add_fault, "control"),
+    ("DELETE", r"/_sandbox/faults", "sandboxClearFaults", clear_faults, "control"),
+    ("GET", r"/_sandbox/config", "sandboxConfig", config, "control"),
+    ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
+    ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
+    ("GET", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxOrder", get_order, "control"),
+    ("PATCH", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxPatchOrder", patch_order,
+     "control"),
+    ("GET", r"/_sandbox/shipments", "sandboxShipments", get_shipments, "control"),
+    ("GET", r"/_sandbox/returns", "sandboxReturns", get_returns, "control"),
+    ("POST", r"/_sandbox/returns", "sandboxAddReturns", add_returns, "control"),
+]

@@ -1,0 +1,110 @@
+"""``SandboxControl(url)``: a thin urllib client for every ``/_sandbox`` endpoint."""
+
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlencode
+
+
+class SandboxControlError(RuntimeError):
+    """A control call answered with an HTTP error (``.status``, ``.body``)."""
+
+    def __init__(self, status, body):
+        super().__init__(f"sandbox control error {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class SandboxControl:
+    """Drive a running sandbox: reset it, seed data, inject faults, read what happened."""
+
+    def __init__(self, url: str, timeout: float = 30.0):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, body=None, query=None):
+        url = f"{self.url}/_sandbox{path}"
+        if query:
+            url += "?" + urlencode(query)
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                payload = raw.decode("utf-8", "replace")
+            raise SandboxControlError(exc.code, payload) from None
+        return json.loads(raw) if raw else None
+
+    # -------------------------------------------------------------------------- lifecycle
+    def reset(self, seed: str = "default", generate_listings: int = 0):
+        return self._call("POST", "/reset", {"seed": seed, "generate_listings": generate_listings})
+
+    def state(self):
+        return self._call("GET", "/state")
+
+    def config(self, **settings):
+        """Merge settings (rate_limits, feed_processing_seconds, ...); no args = read."""
+        if not settings:
+            return self._call("GET", "/config")
+        return self._call("POST", "/config", settings)
+
+    # ---------------------------------------------------------------------------- listings
+    def listing(self, sku: str):
+        """The flat listing record, or None when the SKU does not exist."""
+        try:
+            return self._call("GET", f"/listings/{quote(sku, safe='')}")
+        except SandboxControlError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def listings(self):
+        return self._call("GET", "/listings")
+
+    def put_listing(self, sku: str, **fields):
+        return self._call("PUT", f"/listings/{quote(sku, safe='')}", fields)
+
+    # ---------------------------------------------------------------------------- requests
+    def requests(self, operation: str | None = None):
+        return self._call("GET", "/requests", query={"operation": operation} if operation
+                          else None)
+
+    def clear_requests(self):
+        return self._call("DELETE", "/requests")
+
+    # ------------------------------------------------------------------------------ faults
+    def add_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0):
+        return self._call("POST", "/faults", {"operation": operation, "kind": kind,
+                                              "count": count, "delay": delay})
+
+    def faults(self):
+        return self._call("GET", "/faults")
+
+    def clear_faults(self):
+        return self._call("DELETE", "/faults")
+
+    # ------------------------------------------------------------------------------ orders
+    def add_orders(self, orders):
+        return self._call("POST", "/orders", list(orders))
+
+    def order(self, order_id: str):
+        return self._call("GET", f"/orders/{quote(order_id, safe='')}")
+
+    def patch_order(self, order_id: str, fields: dict):
+        return self._call("PATCH", f"/orders/{quote(order_id, safe='')}", fields)
+
+    def shipments(self):
+        return self._call("GET", "/shipments")
+
+    # ----------------------------------------------------------------------------- returns
+    def add_returns(self, rows):
+        return self._call("POST", "/returns", list(rows))
+
+    def returns(self):
+        return self._call("GET", "/returns")
