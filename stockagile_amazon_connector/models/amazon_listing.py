@@ -1,0 +1,189 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.tools import float_round
+
+from ..services import payloads
+
+_logger = logging.getLogger(__name__)
+
+LISTING_STATES = [
+    ("pending", "Pending"),
+    ("synced", "Synced"),
+    ("error", "Error"),
+    ("not_found", "Not on Amazon"),
+]
+
+
+class AmazonListing(models.Model):
+    """Binding of a product to an Amazon account: the seller SKU and what was last pushed.
+
+    One listing per product and account. Listings are written by the sync engine only (users
+    enable or disable sync on the product), so that stock moves never wait on their rows: a stock
+    change is queued as an ``amazon.listing.change`` instead.
+    """
+
+    _name = "amazon.listing"
+    _description = "Amazon Listing"
+    _order = "account_id, sku"
+    _rec_name = "sku"
+
+    account_id = fields.Many2one(
+        "amazon.account", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    product_id = fields.Many2one(
+        "product.product", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id", store=True, index=True)
+    sku = fields.Char(
+        string="SKU",
+        required=True,
+        index=True,
+        help="Seller SKU = the product's internal reference.",
+    )
+    active = fields.Boolean(default=True, help="Archived when sync is disabled; history is kept.")
+    state = fields.Selection(
+        LISTING_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Pending: waiting for its first push (or a feed's report).\n"
+        "Synced: Amazon accepted the last quantity and price.\n"
+        "Error: Amazon refused the last push or could not be reached; see the last error. It is "
+        "retried automatically.\n"
+        "Not on Amazon: Amazon has no listing with this SKU. Create the listing in Seller Central "
+        "(or fix the internal reference) and press Sync now.",
+    )
+    last_quantity_sent = fields.Integer(readonly=True)
+    last_price_sent = fields.Float(digits="Product Price", readonly=True)
+    last_sync_date = fields.Datetime(string="Last Sync", readonly=True)
+    last_error = fields.Text(readonly=True)
+    feed_id = fields.Many2one(
+        "amazon.feed", readonly=True, ondelete="set null", help="Feed awaiting Amazon's report."
+    )
+    change_ids = fields.One2many("amazon.listing.change", "listing_id", readonly=True)
+    has_pending_changes = fields.Boolean(compute="_compute_has_pending_changes")
+
+    _sql_constraints = [
+        (
+            "product_account_unique",
+            "UNIQUE(product_id, account_id)",
+            "A product has one listing per Amazon account.",
+        ),
+        (
+            "sku_account_unique",
+            "UNIQUE(sku, account_id)",
+            "Two products of one Amazon account cannot share a SKU.",
+        ),
+    ]
+
+    @api.depends("change_ids")
+    def _compute_has_pending_changes(self):
+        for listing in self:
+            listing.has_pending_changes = bool(listing.change_ids)
+
+    # ------------------------------------------------------------------
+    # What Amazon should hold: the one place deciding quantities and prices
+    # ------------------------------------------------------------------
+
+    def _amazon_quantities(self):
+        """Return ``{listing id: quantity to offer}`` for these listings.
+
+        Quantity = free quantity (on hand minus reserved) in the account warehouse's stock
+        locations, minus the account's safety stock, never negative, rounded down to units.
+        Read per warehouse in one query for the whole batch.
+        """
+        quantities = {}
+        for account in self.account_id:
+            listings = self.filtered(lambda listing, a=account: listing.account_id == a)
+            products = listings.product_id.with_context(warehouse_id=account.warehouse_id.id)
+            free = {product["id"]: product["free_qty"] for product in products.read(["free_qty"])}
+            for listing in listings:
+                available = free.get(listing.product_id.id, 0.0) - account.safety_stock
+                quantities[listing.id] = max(
+                    0, int(float_round(available, 0, rounding_method="DOWN"))
+                )
+        return quantities
+
+    def _amazon_price(self, marketplace):
+        """Price offered on ``marketplace``, taxes included, in the marketplace currency.
+
+        From the account's pricelist when it has one, else the product's sales price; EU
+        marketplaces show prices with taxes, so the product's sales taxes are added.
+        """
+        self.ensure_one()
+        account = self.account_id
+        product = self.product_id.with_company(account.company_id)
+        currency = marketplace.currency_id
+        if account.pricelist_id:
+            price = account.pricelist_id._get_product_price(product, 1.0, currency=currency)
+        else:
+            price = product.currency_id._convert(
+                product.lst_price, currency, account.company_id, fields.Date.today()
+            )
+        taxes = product.taxes_id.filtered(lambda t: t.company_id == account.company_id)
+        if taxes:
+            price = taxes.compute_all(price, currency=currency, product=product)["total_included"]
+        return currency.round(price)
+
+    def _amazon_patches(self, marketplace, quantity=None, price=None):
+        """Patch operations setting ``quantity`` and ``price`` (each left out when None)."""
+        self.ensure_one()
+        patches = []
+        if quantity is not None:
+            patches.append(payloads.fulfillment_availability_patch(quantity))
+        if price is not None:
+            patches.append(
+                payloads.purchasable_offer_patch(
+                    marketplace.api_ref, marketplace.currency_id.name, price
+                )
+            )
+        return patches
+
+    # ------------------------------------------------------------------
+    # Outcomes, written by the sync engine
+    # ------------------------------------------------------------------
+
+    def _mark_synced(self, quantity=None, price=None):
+        values = {"state": "synced", "last_error": False, "last_sync_date": fields.Datetime.now()}
+        if quantity is not None:
+            values["last_quantity_sent"] = quantity
+        if price is not None:
+            values["last_price_sent"] = price
+        self.write(values)
+
+    def _mark_failed(self, message, state="error"):
+        """Record why the push failed; the listing stays retryable."""
+        _logger.info("Amazon listings %s: %s", self.mapped("sku"), message)
+        self.write({"state": state, "last_error": message, "last_sync_date": fields.Datetime.now()})
+
+    # ------------------------------------------------------------------
+    # Queue
+    # ------------------------------------------------------------------
+
+    def _queue_changes(self, kind="stock"):
+        """Queue a push of these listings and wake the sync engine after the commit."""
+        listings = self.filtered("active")
+        if not listings:
+            return
+        self.env["amazon.listing.change"].sudo().create(
+            [{"listing_id": listing.id, "kind": kind} for listing in listings]
+        )
+        self.env["amazon.sync.engine"]._wake_up()
+
+    def action_sync_now(self):
+        """Push these listings now (quantity and price), and tell the user the outcome."""
+        self._queue_changes(kind="all")
+        return self.env["amazon.sync.engine"]._push_now(self)
+
+    def action_view_product(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "product.product",
+            "res_id": self.product_id.id,
+            "view_mode": "form",
+            "name": _("Product"),
+        }

@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+
+
+class ProductTemplate(models.Model):
+    """The template shows and sets *Sync with Amazon* for all its variants."""
+
+    _inherit = "product.template"
+
+    amazon_sync = fields.Boolean(
+        string="Sync with Amazon",
+        compute="_compute_amazon_sync",
+        inverse="_inverse_amazon_sync",
+        search="_search_amazon_sync",
+        help="Keep the stock and price of this product up to date on every Amazon account of its "
+        "company. Its internal reference must be the Amazon seller SKU of an existing listing.",
+    )
+    amazon_listing_ids = fields.One2many(
+        "amazon.listing", "product_tmpl_id", string="Amazon Listings", readonly=True
+    )
+
+    @api.depends("product_variant_ids.amazon_sync")
+    def _compute_amazon_sync(self):
+        for template in self:
+            variants = template.product_variant_ids
+            template.amazon_sync = bool(variants) and all(variants.mapped("amazon_sync"))
+
+    def _inverse_amazon_sync(self):
+        for template in self:
+            template.product_variant_ids.amazon_sync = template.amazon_sync
+
+    def _search_amazon_sync(self, operator, value):
+        if operator not in ("=", "!="):
+            return []
+        synced = (operator == "=") == bool(value)
+        return [("product_variant_ids.amazon_sync", "=" if synced else "!=", True)]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "list_price" in vals or "taxes_id" in vals:
+            self.product_variant_ids.filtered("amazon_sync")._amazon_queue_price_changes()
+        return result
+
+    def action_amazon_enable_sync(self):
+        """Enable Amazon sync on every variant of the selected products."""
+        return self.product_variant_ids.action_amazon_enable_sync()
+
+    def action_amazon_disable_sync(self):
+        """Disable Amazon sync on every variant of the selected products."""
+        return self.product_variant_ids.action_amazon_disable_sync()
+
+    def action_amazon_sync_now(self):
+        """Push stock and price of the selected products to Amazon now."""
+        return self.product_variant_ids.action_amazon_sync_now()

@@ -1,0 +1,2 @@
+from . import test_amazon_account
+from . import test_amazon_account_tour
