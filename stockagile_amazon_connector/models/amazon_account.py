@@ -115,20 +115,12 @@ class AmazonAccount(models.Model):
     listing_count = fields.Integer(compute="_compute_listing_count")
     listing_error_count = fields.Integer(compute="_compute_listing_count")
 
-    _sql_constraints = [
-        (
-            "seller_company_unique",
-            "UNIQUE(seller_id, company_id)",
-            "This seller already has an Amazon account in this company.",
-        ),
-    ]
-
     @api.depends("listing_ids.state")
     def _compute_listing_count(self):
         for account in self:
             account.listing_count = len(account.listing_ids)
             account.listing_error_count = len(
-                account.listing_ids.filtered(lambda l: l.state in ("error", "not_found"))
+                account.listing_ids.filtered(lambda lst: lst.state in ("error", "not_found"))
             )
 
     # ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from odoo.tools import SQL, split_every
 
 from ..services import AmazonError, ThrottledError, payloads
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
+from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class AmazonFeed(models.Model):
         quantities = listings._amazon_quantities() if account.sync_stock else {}
         feeds = self.browse()
         for marketplace in account.marketplace_ids:
-            for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, listings, listings.browse):
+            for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, listings.ids, listings.browse):
                 feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
         self._wake_up_checks(FEED_POLL_DELAY // 10)
         return feeds
@@ -64,9 +65,7 @@ class AmazonFeed(models.Model):
             price = listing._amazon_price(marketplace) if account.sync_price else None
             patches = listing._amazon_patches(marketplace, quantity, price)
             messages.append(
-                payloads.partial_update_message(
-                    number, listing.sku, listing.product_type or "PRODUCT", patches
-                )
+                payloads.partial_update_message(number, listing.sku, OFFER_PRODUCT_TYPE, patches)
             )
             message_map[str(number)] = [listing.id, quantity, price]
         document = payloads.listings_feed_document(account.seller_id, messages)

@@ -7,6 +7,10 @@ from ..services import payloads
 
 _logger = logging.getLogger(__name__)
 
+#: Product type sent with offer-only updates (quantity, price): Amazon's generic ``PRODUCT``
+#: type accepts them for any existing listing, so the listing's real type need not be fetched.
+OFFER_PRODUCT_TYPE = "PRODUCT"
+
 LISTING_STATES = [
     ("pending", "Pending"),
     ("synced", "Synced"),

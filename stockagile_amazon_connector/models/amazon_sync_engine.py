@@ -20,6 +20,7 @@ from ..services import (
     ThrottledError,
     TransientError,
 )
+from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +91,10 @@ class AmazonSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _queued(self, account, listings=None):
-        """Return ``{listing: (last change id, price forced)}`` of the account's queue, oldest first."""
+        """Return ``{listing: (last change id, price forced)}`` of the queue, oldest first.
+
+        Several changes of one listing coalesce into one entry.
+        """
         domain = [("account_id", "=", account.id)]
         if listings is not None:
             domain.append(("listing_id", "in", listings.ids))
@@ -164,9 +168,7 @@ class AmazonSyncEngine(models.AbstractModel):
             patches = listing._amazon_patches(
                 marketplace, quantity if send_quantity else None, price if send_price else None
             )
-            service.patch_listing(
-                listing.sku, marketplace.api_ref, listing.product_type or "PRODUCT", patches
-            )
+            service.patch_listing(listing.sku, marketplace.api_ref, OFFER_PRODUCT_TYPE, patches)
         return (quantity if account.sync_stock else None), price
 
     def _record_failure(self, account, listing, last_change_id, error):
@@ -233,7 +235,8 @@ class AmazonSyncEngine(models.AbstractModel):
             counts[listing.state] += 1
         problems = listings.filtered(lambda listing: listing.state in ("error", "not_found"))
         message = _(
-            "%(synced)s synced, %(pending)s pending, %(error)s in error, %(not_found)s not on Amazon.",
+            "%(synced)s synced, %(pending)s pending, %(error)s in error, "
+            "%(not_found)s not on Amazon.",
             **counts,
         )
         if problems:

@@ -1,2 +1,3 @@
 from . import test_amazon_account
 from . import test_amazon_account_tour
+from . import test_catalog_sync

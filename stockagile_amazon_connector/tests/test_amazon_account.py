@@ -24,7 +24,7 @@ class TestAmazonAccount(AmazonTestCase):
         self.assertIn("getMarketplaceParticipations", operations)
 
     def test_connection_fails_with_wrong_refresh_token(self):
-        """A wrong refresh token puts the account in error with an actionable, secret-free message."""
+        """A wrong refresh token puts the account in error with a secret-free message."""
         self.account.refresh_token = "Atzr|wrong-token-XYZ"
         with self.assertLogs(level=logging.WARNING) as logs:
             action = self.account.action_test_connection()
