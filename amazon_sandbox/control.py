@@ -79,9 +79,10 @@ class SandboxControl:
         return self._call("DELETE", "/requests")
 
     # ------------------------------------------------------------------------------ faults
-    def add_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0):
+    def add_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0,
+                  after: int = 0):
         return self._call("POST", "/faults", {"operation": operation, "kind": kind,
-                                              "count": count, "delay": delay})
+                                              "count": count, "delay": delay, "after": after})
 
     def faults(self):
         return self._call("GET", "/faults")

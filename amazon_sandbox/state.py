@@ -98,6 +98,9 @@ class SandboxState:
             for fault in self.faults:
                 target = fault["operation"]
                 if target == operation or (target == "*" and is_sp_api):
+                    if fault.get("after", 0) > 0:
+                        fault["after"] -= 1
+                        return None
                     fault["count"] -= 1
                     if fault["count"] <= 0:
                         self.faults.remove(fault)

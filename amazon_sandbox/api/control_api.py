@@ -89,7 +89,10 @@ def clear_requests(request):
 
 
 def add_fault(request):
-    """Queue one fault: ``{"operation", "kind", "count": 1, "delay": 0}``."""
+    """Queue one fault: ``{"operation", "kind", "count": 1, "delay": 0, "after": 0}``.
+
+    ``after``: let that many matching calls through first (e.g. throttle the second page).
+    """
     body = _body(request, required=True)
     kind, operation = body.get("kind"), body.get("operation")
     if kind not in FAULT_KINDS:
@@ -97,9 +100,11 @@ def add_fault(request):
     if not isinstance(operation, str) or not operation:
         raise _fail(400, "operation is required (an operationId, '*' or 'lwaToken')")
     fault = {"operation": operation, "kind": kind, "count": int(body.get("count", 1)),
-             "delay": float(body.get("delay", 0))}
+             "delay": float(body.get("delay", 0)), "after": int(body.get("after", 0))}
     if fault["count"] < 1:
         raise _fail(400, "count must be >= 1")
+    if fault["after"] < 0:
+        raise _fail(400, "after must be >= 0")
     with request.state.lock:
         request.state.faults.append(fault)
         return json_response({"ok": True, "faults": copy.deepcopy(request.state.faults)})

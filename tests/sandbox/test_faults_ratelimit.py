@@ -118,3 +118,11 @@ def test_faulted_calls_are_logged(sandbox_url, control):
     _get(sandbox_url, token)
     entry = control.requests(operation="getMarketplaceParticipations")[0]
     assert entry["status"] == 429 and entry["path"] == PARTICIPATIONS
+
+
+def test_fault_after_lets_first_calls_through(sandbox_url, control):
+    """``after`` skips that many matching calls before the fault fires (e.g. a second page)."""
+    token = access_token(sandbox_url)
+    control.add_fault("getMarketplaceParticipations", "throttle", after=1)
+    assert [_get(sandbox_url, token)[0] for _ in range(3)] == [200, 429, 200]
+    assert control.faults() == []
