@@ -12,8 +12,9 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="bind address (keep it loopback)")
     parser.add_argument("--port", type=int, default=8899, help="0 picks a free port")
     parser.add_argument("--seed", default="default", choices=("default", "empty"))
-    parser.add_argument("--generate-listings", type=int, default=0,
-                        help="add SA-GEN-00001.. listings")
+    parser.add_argument(
+        "--generate-listings", type=int, default=0, help="add SA-GEN-00001.. listings"
+    )
     args = parser.parse_args(argv)
 
     def ready(server):

@@ -27,8 +27,9 @@ class SandboxControl:
         if query:
             url += "?" + urlencode(query)
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
@@ -72,17 +73,20 @@ class SandboxControl:
 
     # ---------------------------------------------------------------------------- requests
     def requests(self, operation: str | None = None):
-        return self._call("GET", "/requests", query={"operation": operation} if operation
-                          else None)
+        return self._call("GET", "/requests", query={"operation": operation} if operation else None)
 
     def clear_requests(self):
         return self._call("DELETE", "/requests")
 
     # ------------------------------------------------------------------------------ faults
-    def add_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0,
-                  after: int = 0):
-        return self._call("POST", "/faults", {"operation": operation, "kind": kind,
-                                              "count": count, "delay": delay, "after": after})
+    def add_fault(
+        self, operation: str, kind: str, count: int = 1, delay: float = 0, after: int = 0
+    ):
+        return self._call(
+            "POST",
+            "/faults",
+            {"operation": operation, "kind": kind, "count": count, "delay": delay, "after": after},
+        )
 
     def faults(self):
         return self._call("GET", "/faults")

@@ -14,8 +14,12 @@ TERMINAL = ("DONE", "FATAL", "CANCELLED")
 
 def new_job(duration: float) -> dict:
     """Private timing fields; public fields are added by the API module."""
-    return {"createdTime": iso(now()), "processingStatus": "IN_QUEUE",
-            "_createdAt": time.time(), "_duration": max(0.0, float(duration or 0))}
+    return {
+        "createdTime": iso(now()),
+        "processingStatus": "IN_QUEUE",
+        "_createdAt": time.time(),
+        "_duration": max(0.0, float(duration or 0)),
+    }
 
 
 def advance(state, jobs: dict, finish):

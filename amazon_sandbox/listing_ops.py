@@ -8,8 +8,16 @@ product type rules (negative quantity, price not a number...) produce listing ``
 from .timeutil import iso, now
 
 PATCH_OPS = ("add", "replace", "merge", "delete")
-INCLUDED_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability",
-                 "procurement", "relationships", "productTypes")
+INCLUDED_DATA = (
+    "summaries",
+    "attributes",
+    "issues",
+    "offers",
+    "fulfillmentAvailability",
+    "procurement",
+    "relationships",
+    "productTypes",
+)
 INVALID_ATTRIBUTE = "90000900"  # the code Amazon's model uses for invalid attribute values
 
 
@@ -24,13 +32,19 @@ def structural_errors(patches) -> list:
             errors.append(f"{where} must be an object.")
             continue
         if patch.get("op") not in PATCH_OPS:
-            errors.append(f"{where}.op must be one of {', '.join(PATCH_OPS)}; "
-                          f"got {patch.get('op')!r}.")
+            errors.append(
+                f"{where}.op must be one of {', '.join(PATCH_OPS)}; " f"got {patch.get('op')!r}."
+            )
         path = patch.get("path")
-        if not isinstance(path, str) or not path.startswith("/attributes/") \
-                or "/" in path[len("/attributes/"):] or path == "/attributes/":
-            errors.append(f"{where}.path must look like '/attributes/<attribute_name>'; "
-                          f"got {path!r}.")
+        if (
+            not isinstance(path, str)
+            or not path.startswith("/attributes/")
+            or "/" in path[len("/attributes/") :]
+            or path == "/attributes/"
+        ):
+            errors.append(
+                f"{where}.path must look like '/attributes/<attribute_name>'; " f"got {path!r}."
+            )
         value = patch.get("value")
         if patch.get("op") != "delete" and not isinstance(value, list):
             errors.append(f"{where}.value must be an array.")
@@ -40,13 +54,18 @@ def structural_errors(patches) -> list:
 
 
 def attribute_name(patch) -> str:
-    return patch["path"][len("/attributes/"):]
+    return patch["path"][len("/attributes/") :]
 
 
 def _issue(attribute: str, message: str, code=INVALID_ATTRIBUTE, marketplace_id=None):
     """One ``Issue`` of the Listings Items model (severity ERROR)."""
-    issue = {"code": code, "message": message, "severity": "ERROR",
-             "attributeNames": [attribute], "categories": ["INVALID_ATTRIBUTE"]}
+    issue = {
+        "code": code,
+        "message": message,
+        "severity": "ERROR",
+        "attributeNames": [attribute],
+        "categories": ["INVALID_ATTRIBUTE"],
+    }
     if marketplace_id:
         issue["marketplaceIds"] = [marketplace_id]
     return issue
@@ -64,18 +83,28 @@ def _fulfillment_issues(entries, marketplace_id) -> list:
     issues = []
     for entry in entries:
         if not isinstance(entry.get("fulfillment_channel_code"), str):
-            issues.append(_issue("fulfillment_availability",
-                                 "'fulfillment_availability.fulfillment_channel_code' is "
-                                 "required but not supplied.", "90220", marketplace_id))
+            issues.append(
+                _issue(
+                    "fulfillment_availability",
+                    "'fulfillment_availability.fulfillment_channel_code' is "
+                    "required but not supplied.",
+                    "90220",
+                    marketplace_id,
+                )
+            )
             continue
         if entry["fulfillment_channel_code"] != "DEFAULT":
             continue
         quantity = entry.get("quantity")
         if not _is_int(quantity) or quantity < 0:
-            issues.append(_issue("fulfillment_availability",
-                                 "The value of 'fulfillment_availability.quantity' must be a "
-                                 f"non-negative integer; got {quantity!r}.",
-                                 marketplace_id=marketplace_id))
+            issues.append(
+                _issue(
+                    "fulfillment_availability",
+                    "The value of 'fulfillment_availability.quantity' must be a "
+                    f"non-negative integer; got {quantity!r}.",
+                    marketplace_id=marketplace_id,
+                )
+            )
     return issues
 
 
@@ -84,28 +113,47 @@ def _offer_issues(entries, listing) -> list:
     marketplace_id = listing["marketplaceId"]
     for entry in entries:
         if entry.get("marketplace_id") not in (None, marketplace_id):
-            issues.append(_issue("purchasable_offer",
-                                 f"The listing is not available in marketplace "
-                                 f"{entry.get('marketplace_id')!r}.", "90111", marketplace_id))
+            issues.append(
+                _issue(
+                    "purchasable_offer",
+                    f"The listing is not available in marketplace "
+                    f"{entry.get('marketplace_id')!r}.",
+                    "90111",
+                    marketplace_id,
+                )
+            )
         currency = entry.get("currency")
         if currency is not None and currency != listing["currency"]:
-            issues.append(_issue("purchasable_offer",
-                                 f"'purchasable_offer.currency' must be {listing['currency']} "
-                                 f"in this marketplace; got {currency!r}.",
-                                 marketplace_id=marketplace_id))
+            issues.append(
+                _issue(
+                    "purchasable_offer",
+                    f"'purchasable_offer.currency' must be {listing['currency']} "
+                    f"in this marketplace; got {currency!r}.",
+                    marketplace_id=marketplace_id,
+                )
+            )
         price = _schedule_price(entry)
         if price is _MISSING:
             if "our_price" in entry:
-                issues.append(_issue("purchasable_offer",
-                                     "The field 'schedule' for the attribute "
-                                     "'purchasable_offer.our_price' does not have enough "
-                                     "values. The required minimum is '1' value(s).", "99022",
-                                     marketplace_id))
+                issues.append(
+                    _issue(
+                        "purchasable_offer",
+                        "The field 'schedule' for the attribute "
+                        "'purchasable_offer.our_price' does not have enough "
+                        "values. The required minimum is '1' value(s).",
+                        "99022",
+                        marketplace_id,
+                    )
+                )
         elif not _is_number(price) or price <= 0:
-            issues.append(_issue("purchasable_offer",
-                                 "The value of 'purchasable_offer.our_price.schedule."
-                                 f"value_with_tax' must be a positive number; got {price!r}.",
-                                 marketplace_id=marketplace_id))
+            issues.append(
+                _issue(
+                    "purchasable_offer",
+                    "The value of 'purchasable_offer.our_price.schedule."
+                    f"value_with_tax' must be a positive number; got {price!r}.",
+                    marketplace_id=marketplace_id,
+                )
+            )
     return issues
 
 
@@ -185,8 +233,9 @@ def refresh_status(listing: dict):
     listing["status"] = status
 
 
-def submit_patches(state, sku: str, marketplace_id: str, patches: list,
-                   validate_only=False) -> dict:
+def submit_patches(
+    state, sku: str, marketplace_id: str, patches: list, validate_only=False
+) -> dict:
     """Validate and (unless preview) apply patches to an existing listing.
 
     Returns ``{"found": bool, "status": ACCEPTED|VALID|INVALID, "issues": [...]}``; the caller
@@ -207,8 +256,10 @@ def submit_patches(state, sku: str, marketplace_id: str, patches: list,
 
 def attributes_to_patches(attributes: dict) -> list:
     """``PARTIAL_UPDATE`` is ``PATCH`` with one ``replace`` per attribute (feed schema note)."""
-    return [{"op": "replace", "path": f"/attributes/{name}", "value": value}
-            for name, value in attributes.items()]
+    return [
+        {"op": "replace", "path": f"/attributes/{name}", "value": value}
+        for name, value in attributes.items()
+    ]
 
 
 def find_listing(state, sku: str, marketplace_ids: list):
@@ -227,18 +278,26 @@ def _money(amount, currency):
 def _attributes(listing) -> dict:
     marketplace = listing["marketplaceId"]
     attributes = {
-        "item_name": [{"value": listing["itemName"], "language_tag": "es_ES",
-                       "marketplace_id": marketplace}],
+        "item_name": [
+            {"value": listing["itemName"], "language_tag": "es_ES", "marketplace_id": marketplace}
+        ],
         "condition_type": [{"value": listing["conditionType"], "marketplace_id": marketplace}],
-        "fulfillment_availability": [{"fulfillment_channel_code":
-                                      listing["fulfillmentChannelCode"],
-                                      "quantity": listing["quantity"]}],
+        "fulfillment_availability": [
+            {
+                "fulfillment_channel_code": listing["fulfillmentChannelCode"],
+                "quantity": listing["quantity"],
+            }
+        ],
     }
     if listing.get("price") is not None:
-        attributes["purchasable_offer"] = [{
-            "marketplace_id": marketplace, "currency": listing["currency"], "audience": "ALL",
-            "our_price": [{"schedule": [{"value_with_tax": listing["price"]}]}],
-        }]
+        attributes["purchasable_offer"] = [
+            {
+                "marketplace_id": marketplace,
+                "currency": listing["currency"],
+                "audience": "ALL",
+                "our_price": [{"schedule": [{"value_with_tax": listing["price"]}]}],
+            }
+        ]
     attributes.update(listing.get("attributes") or {})
     return attributes
 
@@ -248,22 +307,35 @@ def item_view(listing: dict, included: list) -> dict:
     marketplace = listing["marketplaceId"]
     item = {"sku": listing["sku"]}
     if "summaries" in included:
-        item["summaries"] = [{
-            "marketplaceId": marketplace, "asin": listing["asin"],
-            "productType": listing["productType"], "conditionType": listing["conditionType"],
-            "status": list(listing["status"]), "itemName": listing["itemName"],
-            "createdDate": listing["createdDate"], "lastUpdatedDate": listing["lastUpdatedDate"],
-        }]
+        item["summaries"] = [
+            {
+                "marketplaceId": marketplace,
+                "asin": listing["asin"],
+                "productType": listing["productType"],
+                "conditionType": listing["conditionType"],
+                "status": list(listing["status"]),
+                "itemName": listing["itemName"],
+                "createdDate": listing["createdDate"],
+                "lastUpdatedDate": listing["lastUpdatedDate"],
+            }
+        ]
     if "attributes" in included:
         item["attributes"] = _attributes(listing)
     if "issues" in included:
         item["issues"] = list(listing.get("issues") or [])
     if "offers" in included:
-        item["offers"] = [] if listing.get("price") is None else [{
-            "marketplaceId": marketplace, "offerType": "B2C",
-            "price": _money(listing["price"], listing["currency"]),
-            "audience": {"value": "ALL", "displayName": "Sell on Amazon"},
-        }]
+        item["offers"] = (
+            []
+            if listing.get("price") is None
+            else [
+                {
+                    "marketplaceId": marketplace,
+                    "offerType": "B2C",
+                    "price": _money(listing["price"], listing["currency"]),
+                    "audience": {"value": "ALL", "displayName": "Sell on Amazon"},
+                }
+            ]
+        )
     if "fulfillmentAvailability" in included:
         entry = {"fulfillmentChannelCode": listing["fulfillmentChannelCode"]}
         if listing["fulfillmentChannelCode"] == "DEFAULT":
@@ -274,6 +346,7 @@ def item_view(listing: dict, included: list) -> dict:
     if "relationships" in included:
         item["relationships"] = [{"marketplaceId": marketplace, "relationships": []}]
     if "productTypes" in included:
-        item["productTypes"] = [{"marketplaceId": marketplace,
-                                 "productType": listing["productType"]}]
+        item["productTypes"] = [
+            {"marketplaceId": marketplace, "productType": listing["productType"]}
+        ]
     return item

@@ -16,10 +16,24 @@ DATASETS = {
     "PAYMENT": (("payment",), ()),
     "FULFILLMENT_ORDERS": (("fulfillmentOrders",), ()),
 }
-CORE_ORDER_KEYS = ("orderId", "orderAliases", "createdTime", "lastUpdatedTime", "programs",
-                   "associatedOrders", "salesChannel", "orderItems")
-CORE_ITEM_KEYS = ("orderItemId", "quantityOrdered", "measurement", "associatedOrderItems",
-                  "programs", "product")
+CORE_ORDER_KEYS = (
+    "orderId",
+    "orderAliases",
+    "createdTime",
+    "lastUpdatedTime",
+    "programs",
+    "associatedOrders",
+    "salesChannel",
+    "orderItems",
+)
+CORE_ITEM_KEYS = (
+    "orderItemId",
+    "quantityOrdered",
+    "measurement",
+    "associatedOrderItems",
+    "programs",
+    "product",
+)
 
 
 def project(order: dict, included: list) -> dict:
@@ -30,8 +44,10 @@ def project(order: dict, included: list) -> dict:
         order_keys.update(extra_order)
         item_keys.update(extra_item)
     result = {k: copy.deepcopy(v) for k, v in order.items() if k in order_keys}
-    result["orderItems"] = [{k: copy.deepcopy(v) for k, v in item.items() if k in item_keys}
-                            for item in order.get("orderItems", [])]
+    result["orderItems"] = [
+        {k: copy.deepcopy(v) for k, v in item.items() if k in item_keys}
+        for item in order.get("orderItems", [])
+    ]
     if "packages" in result and not result["packages"]:
         del result["packages"]
     return result
@@ -54,9 +70,11 @@ def refresh_fulfillment(order: dict):
     all_done, any_done = True, False
     for item in order["orderItems"]:
         count = min(shipped.get(item["orderItemId"], 0), item["quantityOrdered"])
-        item["fulfillment"] = dict(item.get("fulfillment") or {},
-                                   quantityFulfilled=count,
-                                   quantityUnfulfilled=item["quantityOrdered"] - count)
+        item["fulfillment"] = dict(
+            item.get("fulfillment") or {},
+            quantityFulfilled=count,
+            quantityUnfulfilled=item["quantityOrdered"] - count,
+        )
         all_done = all_done and count >= item["quantityOrdered"]
         any_done = any_done or count > 0
     if any_done:

@@ -65,23 +65,48 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float):
     raise RuntimeError("sandbox did not answer /_sandbox/state in time")
 
 
-def start_sandbox(port: int = 0, env=None, *, host: str = "127.0.0.1", seed: str = "default",
-                  generate_listings: int = 0, timeout: float = 20.0,
-                  verbose: bool = False) -> SandboxProcess:
+def start_sandbox(
+    port: int = 0,
+    env=None,
+    *,
+    host: str = "127.0.0.1",
+    seed: str = "default",
+    generate_listings: int = 0,
+    timeout: float = 20.0,
+    verbose: bool = False,
+) -> SandboxProcess:
     """Launch ``python -m amazon_sandbox`` and wait until it answers.
 
     ``env`` adds/overrides environment variables; stderr is discarded unless ``verbose``.
     """
     child_env = dict(os.environ)
     child_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), child_env.get("PYTHONPATH")) if p)
+        p for p in (str(REPO_ROOT), child_env.get("PYTHONPATH")) if p
+    )
     child_env["PYTHONUNBUFFERED"] = "1"
     child_env.update(env or {})
-    command = [sys.executable, "-m", "amazon_sandbox", "--host", host, "--port", str(port),
-               "--seed", seed, "--generate-listings", str(generate_listings)]
-    process = subprocess.Popen(command, cwd=str(REPO_ROOT), env=child_env, text=True,
-                               stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                               stderr=None if verbose else subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "amazon_sandbox",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--seed",
+        seed,
+        "--generate-listings",
+        str(generate_listings),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=str(REPO_ROOT),
+        env=child_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        stderr=None if verbose else subprocess.DEVNULL,
+    )
     first_line = process.stdout.readline().strip()
     if not first_line.startswith("SANDBOX_URL="):
         process.kill()

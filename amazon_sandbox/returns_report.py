@@ -81,19 +81,54 @@ def render_xml(rows: list) -> bytes:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<root>"]
     for row in rows:
         parts.append("<return_details>")
-        for key in ("order_id", "order_date", "amazon_rma_id", "seller_rma_id",
-                    "return_request_date", "return_request_status", "a_to_z_claim", "is_prime",
-                    "currency_code", "order_amount", "order_quantity"):
+        for key in (
+            "order_id",
+            "order_date",
+            "amazon_rma_id",
+            "seller_rma_id",
+            "return_request_date",
+            "return_request_status",
+            "a_to_z_claim",
+            "is_prime",
+            "currency_code",
+            "order_amount",
+            "order_quantity",
+        ):
             parts.append(_tag(key, row.get(key, "")))
-        parts.append("<label_details>" + "".join(
-            _tag(key, row.get(key, "")) for key in ("label_type", "label_cost", "return_carrier",
-                                                    "tracking_id", "label_to_be_paid_by"))
-            + "</label_details>")
-        parts.append("<item_details>" + "".join(
-            _tag(key, row.get(key, "")) for key in (
-                "item_name", "asin", "merchant_sku", "return_quantity", "return_reason",
-                "in_policy", "return_type", "resolution", "invoice_number",
-                "return_delivery_date", "refunded_amount")) + "</item_details>")
+        parts.append(
+            "<label_details>"
+            + "".join(
+                _tag(key, row.get(key, ""))
+                for key in (
+                    "label_type",
+                    "label_cost",
+                    "return_carrier",
+                    "tracking_id",
+                    "label_to_be_paid_by",
+                )
+            )
+            + "</label_details>"
+        )
+        parts.append(
+            "<item_details>"
+            + "".join(
+                _tag(key, row.get(key, ""))
+                for key in (
+                    "item_name",
+                    "asin",
+                    "merchant_sku",
+                    "return_quantity",
+                    "return_reason",
+                    "in_policy",
+                    "return_type",
+                    "resolution",
+                    "invoice_number",
+                    "return_delivery_date",
+                    "refunded_amount",
+                )
+            )
+            + "</item_details>"
+        )
         parts.append("</return_details>")
     parts.append("</root>")
     return "\n".join(parts).encode("utf-8")

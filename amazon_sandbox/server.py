@@ -21,8 +21,14 @@ from .ratelimit import rate_header
 from .state import SandboxState
 from .timeutil import iso, now
 
-SECRET_KEYS = {"client_secret", "refresh_token", "access_token", "x-amz-access-token",
-               "code", "assertion"}
+SECRET_KEYS = {
+    "client_secret",
+    "refresh_token",
+    "access_token",
+    "x-amz-access-token",
+    "code",
+    "assertion",
+}
 MASK = "***"
 
 
@@ -65,8 +71,9 @@ def json_response(payload, status: int = 200, headers=None) -> Response:
 
 def errors_response(status: int, code: str, message: str, details: str = "") -> Response:
     """The ``ErrorList`` body every SP-API model uses."""
-    return json_response({"errors": [{"code": code, "message": message, "details": details}]},
-                         status)
+    return json_response(
+        {"errors": [{"code": code, "message": message, "details": details}]}, status
+    )
 
 
 @dataclass
@@ -122,8 +129,10 @@ class Route:
 def mask_secrets(value):
     """Recursively replace secret values so the request log never holds credentials."""
     if isinstance(value, dict):
-        return {k: (MASK if str(k).lower() in SECRET_KEYS else mask_secrets(v))
-                for k, v in value.items()}
+        return {
+            k: (MASK if str(k).lower() in SECRET_KEYS else mask_secrets(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [mask_secrets(v) for v in value]
     return value
@@ -140,21 +149,26 @@ def fault_response(kind: str, operation: str) -> Response:
         return _lwa_fault(kind)
     limit = {"x-amzn-RateLimit-Limit": rate_header(operation)}
     if kind == "throttle":
-        resp = errors_response(429, "QuotaExceeded",
-                               "You exceeded your quota for the requested resource.")
+        resp = errors_response(
+            429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+        )
         resp.headers.update(limit)
         return resp
     if kind == "throttle_empty":
         return Response(429, b"", "application/json", limit)
     if kind == "error500":
-        return errors_response(500, "InternalFailure",
-                               "We encountered an internal error. Please try again.")
+        return errors_response(
+            500, "InternalFailure", "We encountered an internal error. Please try again."
+        )
     if kind == "error503":
-        return errors_response(503, "ServiceUnavailable",
-                               "Service temporarily unavailable. Please try again.")
+        return errors_response(
+            503, "ServiceUnavailable", "Service temporarily unavailable. Please try again."
+        )
     if kind == "html500":
-        html = b"<html><head><title>500 Internal Server Error</title></head><body>" \
-               b"<h1>Internal Server Error</h1></body></html>"
+        html = (
+            b"<html><head><title>500 Internal Server Error</title></head><body>"
+            b"<h1>Internal Server Error</h1></body></html>"
+        )
         return Response(500, html, "text/html")
     if kind == "malformed":
         return Response(200, b'{"payload": {"truncated', "application/json")
@@ -167,13 +181,19 @@ def _lwa_fault(kind: str) -> Response:
     """LWA speaks OAuth2 error bodies, not SP-API ErrorLists."""
     table = {
         "throttle": (429, {"error": "slow_down", "error_description": "Rate exceeded"}),
-        "error500": (500, {"error": "server_error",
-                           "error_description": "Internal server error"}),
-        "error503": (503, {"error": "temporarily_unavailable",
-                           "error_description": "Service unavailable"}),
-        "expired_token": (400, {"error": "invalid_grant",
-                                "error_description": "The request has an invalid grant "
-                                                     "parameter : refresh_token"}),
+        "error500": (500, {"error": "server_error", "error_description": "Internal server error"}),
+        "error503": (
+            503,
+            {"error": "temporarily_unavailable", "error_description": "Service unavailable"},
+        ),
+        "expired_token": (
+            400,
+            {
+                "error": "invalid_grant",
+                "error_description": "The request has an invalid grant "
+                "parameter : refresh_token",
+            },
+        ),
     }
     if kind in table:
         status, body = table[kind]
@@ -181,13 +201,22 @@ def _lwa_fault(kind: str) -> Response:
     if kind == "throttle_empty":
         return Response(429, b"", "application/json")
     if kind == "html500":
-        return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>",
-                        "text/html")
+        return Response(
+            500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html"
+        )
     return Response(200, b'{"access_token": "Atza|trunc', "application/json")
 
 
-FAULT_KINDS = ("throttle", "throttle_empty", "error500", "error503", "html500", "malformed",
-               "slow", "expired_token")
+FAULT_KINDS = (
+    "throttle",
+    "throttle_empty",
+    "error500",
+    "error503",
+    "html500",
+    "malformed",
+    "slow",
+    "expired_token",
+)
 
 
 def collect_routes():
@@ -265,14 +294,22 @@ class SandboxHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         route, params = server.match(self.command, split.path)
-        request = Request(self.command, split.path, parse_qs(split.query, keep_blank_values=True),
-                          self.headers, raw_body, params if route else {}, server.state,
-                          server.base_url)
+        request = Request(
+            self.command,
+            split.path,
+            parse_qs(split.query, keep_blank_values=True),
+            self.headers,
+            raw_body,
+            params if route else {},
+            server.state,
+            server.base_url,
+        )
         if route is None:
             status = 405 if params == "method" else 404
             message = "Method not allowed." if status == 405 else "Resource not found."
-            self._send(errors_response(status, "NotFound" if status == 404 else "InvalidInput",
-                                       message))
+            self._send(
+                errors_response(status, "NotFound" if status == 404 else "InvalidInput", message)
+            )
             return
         advance_jobs(server.state)
         if route.kind == "control":
@@ -297,8 +334,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if denied:
                 return denied
             if state.config.get("rate_limits") and not state.limiter.allow(route.operation):
-                resp = errors_response(429, "QuotaExceeded",
-                                       "You exceeded your quota for the requested resource.")
+                resp = errors_response(
+                    429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+                )
                 resp.headers["x-amzn-RateLimit-Limit"] = rate_header(route.operation)
                 return resp
         response = self._run(route, request)
@@ -312,8 +350,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if status == "valid":
             return None
         if status == "expired":
-            return errors_response(403, "Unauthorized",
-                                   "The access token you provided has expired.")
+            return errors_response(
+                403, "Unauthorized", "The access token you provided has expired."
+            )
         return errors_response(403, "Unauthorized", "Access to requested resource is denied.")
 
     def _run(self, route: Route, request: Request) -> Response:
@@ -326,8 +365,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return errors_response(exc.status, exc.code, exc.message, exc.details)
         except Exception:
             traceback.print_exc(file=sys.stderr)
-            return errors_response(500, "InternalFailure",
-                                   "We encountered an internal error. Please try again.")
+            return errors_response(
+                500, "InternalFailure", "We encountered an internal error. Please try again."
+            )
 
     def _record(self, route: Route, request: Request, response: Response, request_id: str):
         """Append one masked entry to the request log."""

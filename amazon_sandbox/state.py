@@ -116,17 +116,19 @@ class SandboxState:
                 | {"size": len(doc.get("content") or b"")}
                 for doc_id, doc in self.documents.items()
             }
-            return copy.deepcopy({
-                "time": now().isoformat(),
-                "seed": self.seed_name,
-                "config": self.config,
-                "listings": self.listings,
-                "orders": self.orders,
-                "shipments": self.shipments,
-                "feeds": self.feeds,
-                "reports": self.reports,
-                "documents": documents,
-                "returns": self.returns,
-                "faults": self.faults,
-                "requestCount": len(self.requests),
-            })
+            return copy.deepcopy(
+                {
+                    "time": now().isoformat(),
+                    "seed": self.seed_name,
+                    "config": self.config,
+                    "listings": self.listings,
+                    "orders": self.orders,
+                    "shipments": self.shipments,
+                    "feeds": self.feeds,
+                    "reports": self.reports,
+                    "documents": documents,
+                    "returns": self.returns,
+                    "faults": self.faults,
+                    "requestCount": len(self.requests),
+                }
+            )

@@ -31,8 +31,9 @@ def reset(request):
         request.state.reset(body.get("seed", "default"), int(body.get("generate_listings") or 0))
     except ValueError as exc:
         raise _fail(400, str(exc)) from None
-    return json_response({"ok": True, "listings": len(request.state.listings),
-                          "orders": len(request.state.orders)})
+    return json_response(
+        {"ok": True, "listings": len(request.state.listings), "orders": len(request.state.orders)}
+    )
 
 
 def get_state(request):
@@ -61,9 +62,15 @@ def put_listing(request):
     """Create or replace one listing from flat fields (defaults as ``make_listing``)."""
     sku = unquote(request.params["sku"])
     body = _body(request, required=True)
-    allowed = {"productType": "product_type", "quantity": "quantity", "price": "price",
-               "currency": "currency", "marketplaceId": "marketplace_id", "asin": "asin",
-               "itemName": "item_name"}
+    allowed = {
+        "productType": "product_type",
+        "quantity": "quantity",
+        "price": "price",
+        "currency": "currency",
+        "marketplaceId": "marketplace_id",
+        "asin": "asin",
+        "itemName": "item_name",
+    }
     listing = make_listing(sku, **{allowed[k]: v for k, v in body.items() if k in allowed})
     for key in ("attributes", "issues", "fulfillmentChannelCode", "conditionType"):
         if key in body:
@@ -77,8 +84,9 @@ def put_listing(request):
 def get_requests(request):
     operation = request.first("operation")
     with request.state.lock:
-        entries = [e for e in request.state.requests
-                   if operation is None or e["operation"] == operation]
+        entries = [
+            e for e in request.state.requests if operation is None or e["operation"] == operation
+        ]
         return json_response(copy.deepcopy(entries))
 
 
@@ -99,8 +107,13 @@ def add_fault(request):
         raise _fail(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
     if not isinstance(operation, str) or not operation:
         raise _fail(400, "operation is required (an operationId, '*' or 'lwaToken')")
-    fault = {"operation": operation, "kind": kind, "count": int(body.get("count", 1)),
-             "delay": float(body.get("delay", 0)), "after": int(body.get("after", 0))}
+    fault = {
+        "operation": operation,
+        "kind": kind,
+        "count": int(body.get("count", 1)),
+        "delay": float(body.get("delay", 0)),
+        "after": int(body.get("after", 0)),
+    }
     if fault["count"] < 1:
         raise _fail(400, "count must be >= 1")
     if fault["after"] < 0:
@@ -137,8 +150,11 @@ def add_orders(request):
     body = _body(request, types=(list, dict), required=True)
     orders = body if isinstance(body, list) else [body]
     for order in orders:
-        if not isinstance(order, dict) or not isinstance(order.get("orderId"), str) \
-                or not isinstance(order.get("orderItems"), list):
+        if (
+            not isinstance(order, dict)
+            or not isinstance(order.get("orderId"), str)
+            or not isinstance(order.get("orderItems"), list)
+        ):
             raise _fail(400, "each order needs at least orderId and orderItems")
     with request.state.lock:
         for order in orders:
@@ -146,9 +162,14 @@ def add_orders(request):
             order.setdefault("createdTime", stamp)
             order.setdefault("lastUpdatedTime", order["createdTime"])
             _normalize_times(order)
-            order.setdefault("salesChannel", {"channelName": "AMAZON",
-                                              "marketplaceId": "A1RKKUPIHCS9HS",
-                                              "marketplaceName": "Amazon.es"})
+            order.setdefault(
+                "salesChannel",
+                {
+                    "channelName": "AMAZON",
+                    "marketplaceId": "A1RKKUPIHCS9HS",
+                    "marketplaceName": "Amazon.es",
+                },
+            )
             request.state.orders[order["orderId"]] = order
     return json_response({"ok": True, "orderIds": [o["orderId"] for o in orders]})
 
@@ -234,8 +255,7 @@ ROUTES = [
     ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
     ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
     ("GET", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxOrder", get_order, "control"),
-    ("PATCH", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxPatchOrder", patch_order,
-     "control"),
+    ("PATCH", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxPatchOrder", patch_order, "control"),
     ("GET", r"/_sandbox/shipments", "sandboxShipments", get_shipments, "control"),
     ("GET", r"/_sandbox/returns", "sandboxReturns", get_returns, "control"),
     ("POST", r"/_sandbox/returns", "sandboxAddReturns", add_returns, "control"),

@@ -15,9 +15,14 @@ def create_document(state, kind: str, content_type: str, content=None, compress=
     doc_id = state.new_id("document")
     if content is not None and compress:
         content = gzip.compress(content)
-    document = {"documentId": doc_id, "kind": kind, "contentType": content_type,
-                "compressionAlgorithm": "GZIP" if compress else None,
-                "createdTime": iso(now()), "content": content}
+    document = {
+        "documentId": doc_id,
+        "kind": kind,
+        "contentType": content_type,
+        "compressionAlgorithm": "GZIP" if compress else None,
+        "createdTime": iso(now()),
+        "content": content,
+    }
     with state.lock:
         state.documents[doc_id] = document
     return document
@@ -32,8 +37,10 @@ def download_url(request, doc_id: str) -> str:
 
 
 def _s3_error(status, code, message) -> Response:
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{message}</Message></Error>").encode()
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error>"
+    ).encode()
     return Response(status, body, "application/xml")
 
 
@@ -57,22 +64,37 @@ def download_document(request):
         content = None if document is None else document["content"]
     if content is None:
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
-    content_type = "application/octet-stream" if document["compressionAlgorithm"] \
-        else document["contentType"]
+    content_type = (
+        "application/octet-stream" if document["compressionAlgorithm"] else document["contentType"]
+    )
     return Response(200, content, content_type)
 
 
 def list_documents(request):
     """Control helper: metadata of every document."""
     with request.state.lock:
-        return json_response([{k: v for k, v in doc.items() if k != "content"}
-                              for doc in request.state.documents.values()])
+        return json_response(
+            [
+                {k: v for k, v in doc.items() if k != "content"}
+                for doc in request.state.documents.values()
+            ]
+        )
 
 
 ROUTES = [
-    ("PUT", r"/_sandbox/documents/upload/(?P<documentId>[^/]+)", "uploadFeedDocument",
-     upload_document, "doc"),
-    ("GET", r"/_sandbox/documents/download/(?P<documentId>[^/]+)", "downloadDocument",
-     download_document, "doc"),
+    (
+        "PUT",
+        r"/_sandbox/documents/upload/(?P<documentId>[^/]+)",
+        "uploadFeedDocument",
+        upload_document,
+        "doc",
+    ),
+    (
+        "GET",
+        r"/_sandbox/documents/download/(?P<documentId>[^/]+)",
+        "downloadDocument",
+        download_document,
+        "doc",
+    ),
     ("GET", r"/_sandbox/documents", "sandboxDocuments", list_documents, "control"),
 ]

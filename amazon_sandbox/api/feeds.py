@@ -32,8 +32,13 @@ def create_feed_document(request):
     if not isinstance(content_type, str) or not content_type:
         raise bad_request("Invalid input", "'contentType' is required.")
     document = create_document(request.state, "feed_input", content_type)
-    return json_response({"feedDocumentId": document["documentId"],
-                          "url": upload_url(request, document["documentId"])}, 201)
+    return json_response(
+        {
+            "feedDocumentId": document["documentId"],
+            "url": upload_url(request, document["documentId"]),
+        },
+        201,
+    )
 
 
 def create_feed(request):
@@ -56,12 +61,19 @@ def create_feed(request):
         if document is None or document["kind"] != "feed_input":
             raise bad_request("Invalid input", f"Unknown inputFeedDocumentId {doc_id!r}.")
         if document["content"] is None:
-            raise bad_request("Invalid input",
-                              "The feed document has not been uploaded to its URL.")
+            raise bad_request(
+                "Invalid input", "The feed document has not been uploaded to its URL."
+            )
         feed = jobs.new_job(state.config["feed_processing_seconds"])
-        feed.update({"feedId": state.new_id("feed"), "feedType": feed_type,
-                     "marketplaceIds": list(marketplace_ids), "_input": doc_id,
-                     "_options": body.get("feedOptions") or {}})
+        feed.update(
+            {
+                "feedId": state.new_id("feed"),
+                "feedType": feed_type,
+                "marketplaceIds": list(marketplace_ids),
+                "_input": doc_id,
+                "_options": body.get("feedOptions") or {},
+            }
+        )
         state.feeds[feed["feedId"]] = feed
     return json_response({"feedId": feed["feedId"]}, 202)
 
@@ -72,8 +84,16 @@ def get_feed(request):
         feed = request.state.feeds.get(request.params["feedId"])
         if feed is None:
             raise not_found(f"Feed {request.params['feedId']} not found.")
-        ordered = ("feedId", "feedType", "marketplaceIds", "createdTime", "processingStatus",
-                   "processingStartTime", "processingEndTime", "resultFeedDocumentId")
+        ordered = (
+            "feedId",
+            "feedType",
+            "marketplaceIds",
+            "createdTime",
+            "processingStatus",
+            "processingStartTime",
+            "processingEndTime",
+            "resultFeedDocumentId",
+        )
         public = jobs.public(feed)
         return json_response({k: public[k] for k in ordered if k in public})
 
@@ -103,10 +123,17 @@ def _finish_feed(state, feed):
     if feed["feedType"] == "JSON_LISTINGS_FEED":
         status, report = process_listings_feed(state, feed, content)
     else:
-        status, report = "FATAL", _fatal_report(
-            feed, f"Feed type {feed['feedType']} is not simulated by the sandbox.")
-    document = create_document(state, "feed_result", "application/json",
-                               json.dumps(report, indent=2).encode("utf-8"), compress=True)
+        status, report = (
+            "FATAL",
+            _fatal_report(feed, f"Feed type {feed['feedType']} is not simulated by the sandbox."),
+        )
+    document = create_document(
+        state,
+        "feed_result",
+        "application/json",
+        json.dumps(report, indent=2).encode("utf-8"),
+        compress=True,
+    )
     feed["processingStatus"] = status
     feed["resultFeedDocumentId"] = document["documentId"]
     feed["_report"] = report
@@ -118,10 +145,17 @@ def _header(feed, seller_id=SELLER_ID):
 
 def _fatal_report(feed, message):
     """A report for a feed that could not be processed at all."""
-    return {"header": _header(feed),
-            "issues": [{"code": "100001", "severity": "ERROR", "message": message}],
-            "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0,
-                        "messagesAccepted": 0, "messagesInvalid": 0}}
+    return {
+        "header": _header(feed),
+        "issues": [{"code": "100001", "severity": "ERROR", "message": message}],
+        "summary": {
+            "errors": 1,
+            "warnings": 0,
+            "messagesProcessed": 0,
+            "messagesAccepted": 0,
+            "messagesInvalid": 0,
+        },
+    }
 
 
 def _parse_feed_document(content: bytes):
@@ -133,8 +167,11 @@ def _parse_feed_document(content: bytes):
     if not isinstance(document, dict):
         return None, "The feed must be a JSON object with 'header' and 'messages'."
     header, messages = document.get("header"), document.get("messages")
-    if not isinstance(header, dict) or header.get("version") != "2.0" \
-            or not isinstance(header.get("sellerId"), str):
+    if (
+        not isinstance(header, dict)
+        or header.get("version") != "2.0"
+        or not isinstance(header.get("sellerId"), str)
+    ):
         return None, "The feed header requires 'sellerId' and 'version' \"2.0\"."
     if header["sellerId"] != SELLER_ID:
         return None, f"The sellerId {header['sellerId']!r} does not match the submitting seller."
@@ -157,12 +194,19 @@ def message_errors(message) -> list:
     if operation not in OPERATION_TYPES:
         return [*errors, f"'operationType' must be one of {', '.join(OPERATION_TYPES)}."]
     required, forbidden = OPERATION_RULES[operation]
-    errors += [f"'{name}' is required for {operation}." for name in sorted(required)
-               if name not in message]
-    errors += [f"'{name}' is not applicable to {operation}." for name in sorted(forbidden)
-               if name in message]
-    if "attributes" in required and "attributes" in message and (
-            not isinstance(message["attributes"], dict) or not message["attributes"]):
+    errors += [
+        f"'{name}' is required for {operation}." for name in sorted(required) if name not in message
+    ]
+    errors += [
+        f"'{name}' is not applicable to {operation}."
+        for name in sorted(forbidden)
+        if name in message
+    ]
+    if (
+        "attributes" in required
+        and "attributes" in message
+        and (not isinstance(message["attributes"], dict) or not message["attributes"])
+    ):
         errors.append("'attributes' must be a non-empty object.")
     if operation == "PATCH" and "patches" in message:
         errors += structural_errors(message["patches"])
@@ -170,9 +214,13 @@ def message_errors(message) -> list:
 
 
 def _message_issue(message, code, text, severity="ERROR", attribute=None):
-    issue = {"messageId": message.get("messageId") if isinstance(message, dict) else None,
-             "sku": message.get("sku") if isinstance(message, dict) else None,
-             "code": code, "severity": severity, "message": text}
+    issue = {
+        "messageId": message.get("messageId") if isinstance(message, dict) else None,
+        "sku": message.get("sku") if isinstance(message, dict) else None,
+        "code": code,
+        "severity": severity,
+        "message": text,
+    }
     if attribute:
         issue["attributeName"] = attribute
     return {k: v for k, v in issue.items() if v is not None}
@@ -183,19 +231,31 @@ def _process_message(state, message, marketplace_id) -> list:
     sku, operation = message["sku"], message["operationType"]
     with state.lock:
         if find_listing(state, sku, [marketplace_id]) is None:
-            return [_message_issue(message, "NOT_FOUND",
-                                   f"The listing for SKU '{sku}' does not exist in marketplace "
-                                   f"{marketplace_id}; the sandbox only updates existing "
-                                   "listings.")]
+            return [
+                _message_issue(
+                    message,
+                    "NOT_FOUND",
+                    f"The listing for SKU '{sku}' does not exist in marketplace "
+                    f"{marketplace_id}; the sandbox only updates existing "
+                    "listings.",
+                )
+            ]
         if operation == "DELETE":
             del state.listings[sku]
             return []
-    patches = message["patches"] if operation == "PATCH" \
-        else attributes_to_patches(message["attributes"])
+    patches = (
+        message["patches"] if operation == "PATCH" else attributes_to_patches(message["attributes"])
+    )
     result = submit_patches(state, sku, marketplace_id, patches)
-    return [_message_issue(message, issue["code"], issue["message"],
-                           attribute=(issue.get("attributeNames") or [None])[0])
-            for issue in result["issues"]]
+    return [
+        _message_issue(
+            message,
+            issue["code"],
+            issue["message"],
+            attribute=(issue.get("attributeNames") or [None])[0],
+        )
+        for issue in result["issues"]
+    ]
 
 
 def process_listings_feed(state, feed, content: bytes):
@@ -221,11 +281,17 @@ def process_listings_feed(state, feed, content: bytes):
         else:
             accepted += 1
             accepted_skus.append(message["sku"])
-    report = {"header": _header(feed), "issues": issues, "summary": {
-        "errors": sum(1 for i in issues if i["severity"] == "ERROR"),
-        "warnings": sum(1 for i in issues if i["severity"] == "WARNING"),
-        "messagesProcessed": len(document["messages"]),
-        "messagesAccepted": accepted, "messagesInvalid": invalid}}
+    report = {
+        "header": _header(feed),
+        "issues": issues,
+        "summary": {
+            "errors": sum(1 for i in issues if i["severity"] == "ERROR"),
+            "warnings": sum(1 for i in issues if i["severity"] == "WARNING"),
+            "messagesProcessed": len(document["messages"]),
+            "messagesAccepted": accepted,
+            "messagesInvalid": invalid,
+        },
+    }
     _add_items(state, report, document["header"].get("report"), accepted_skus, marketplace_id)
     return "DONE", report
 
@@ -236,17 +302,24 @@ def _add_items(state, report, report_options, skus, marketplace_id):
         return
     report["header"]["report"] = report_options
     with state.lock:
-        items = [item_view(state.listings[sku], report_options["includedData"])
-                 for sku in dict.fromkeys(skus) if sku in state.listings
-                 and state.listings[sku]["marketplaceId"] == marketplace_id]
+        items = [
+            item_view(state.listings[sku], report_options["includedData"])
+            for sku in dict.fromkeys(skus)
+            if sku in state.listings and state.listings[sku]["marketplaceId"] == marketplace_id
+        ]
     report["items"] = items
     report["summary"]["itemSummary"] = {"items": len(items), "errors": 0, "warnings": 0}
 
 
 ROUTES = [
     ("POST", r"/feeds/2021-06-30/documents", "createFeedDocument", create_feed_document, "sp"),
-    ("GET", r"/feeds/2021-06-30/documents/(?P<feedDocumentId>[^/]+)", "getFeedDocument",
-     get_feed_document, "sp"),
+    (
+        "GET",
+        r"/feeds/2021-06-30/documents/(?P<feedDocumentId>[^/]+)",
+        "getFeedDocument",
+        get_feed_document,
+        "sp",
+    ),
     ("POST", FEED_PATH, "createFeed", create_feed, "sp"),
     ("GET", FEED_PATH + r"/(?P<feedId>[^/]+)", "getFeed", get_feed, "sp"),
 ]

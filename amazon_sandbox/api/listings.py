@@ -36,8 +36,9 @@ def _included(request, allowed, default) -> list:
 
 
 def _not_found(sku, marketplace_ids):
-    return ApiError(404, "NOT_FOUND",
-                    f"SKU '{sku}' not found in marketplace {','.join(marketplace_ids)}")
+    return ApiError(
+        404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {','.join(marketplace_ids)}"
+    )
 
 
 def get_listings_item(request):
@@ -57,16 +58,19 @@ def get_listings_item(request):
 def parse_patch_request(body) -> tuple[str, list]:
     """Check ``ListingsItemPatchRequest``; unparseable documents are a 400 (ErrorList)."""
     if not isinstance(body, dict):
-        raise bad_request("Request has missing or invalid parameters and cannot be parsed.",
-                          "The body must be a JSON object.")
+        raise bad_request(
+            "Request has missing or invalid parameters and cannot be parsed.",
+            "The body must be a JSON object.",
+        )
     problems = []
     product_type = body.get("productType")
     if not isinstance(product_type, str) or not product_type:
         problems.append("'productType' is required and must be a non-empty string.")
     problems += structural_errors(body.get("patches"))
     if problems:
-        raise bad_request("Request has missing or invalid parameters and cannot be parsed.",
-                          " ".join(problems))
+        raise bad_request(
+            "Request has missing or invalid parameters and cannot be parsed.", " ".join(problems)
+        )
     return product_type, body["patches"]
 
 
@@ -86,13 +90,17 @@ def patch_listings_item(request):
     sku = _sku(request)
     if request.params["sellerId"] != SELLER_ID:
         raise _not_found(sku, marketplace_ids)
-    result = submit_patches(request.state, sku, marketplace_ids[0], patches,
-                            validate_only=mode == "VALIDATION_PREVIEW")
+    result = submit_patches(
+        request.state, sku, marketplace_ids[0], patches, validate_only=mode == "VALIDATION_PREVIEW"
+    )
     if not result["found"]:
         raise _not_found(sku, marketplace_ids)
-    response = {"sku": sku, "status": result["status"],
-                "submissionId": request.state.new_id("submission").replace("-", "")[:32],
-                "issues": result["issues"]}
+    response = {
+        "sku": sku,
+        "status": result["status"],
+        "submissionId": request.state.new_id("submission").replace("-", "")[:32],
+        "issues": result["issues"],
+    }
     if "identifiers" in included:
         with request.state.lock:
             asin = request.state.listings[sku]["asin"]
@@ -151,8 +159,10 @@ def search_listings_items(request):
         raise bad_request("'pageSize' must be between 1 and 20.")
     sort_by = request.first("sortBy", "lastUpdatedDate")
     sort_order = request.first("sortOrder", "DESC")
-    if sort_by not in ("sku", "createdDate", "lastUpdatedDate") or sort_order not in ("ASC",
-                                                                                       "DESC"):
+    if sort_by not in ("sku", "createdDate", "lastUpdatedDate") or sort_order not in (
+        "ASC",
+        "DESC",
+    ):
         raise bad_request("Invalid 'sortBy' or 'sortOrder'.")
     keep = _search_filter(request, marketplace_ids)
     offset = _page_offset(request.first("pageToken"))
@@ -161,7 +171,7 @@ def search_listings_items(request):
     with request.state.lock:
         matches = [listing for listing in request.state.listings.values() if keep(listing)]
         matches.sort(key=lambda item: (item[sort_by], item["sku"]), reverse=sort_order == "DESC")
-        page = [item_view(listing, included) for listing in matches[offset:offset + page_size]]
+        page = [item_view(listing, included) for listing in matches[offset : offset + page_size]]
     result = {"numberOfResults": len(matches), "items": page}
     pagination = {}
     if offset + page_size < len(matches):

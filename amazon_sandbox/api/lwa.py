@@ -15,17 +15,26 @@ def token(request):
     form = {k: v[0] for k, v in parse_qs(request.raw_body.decode("utf-8", "replace")).items()}
     grant_type = form.get("grant_type")
     if grant_type != "refresh_token":
-        return _oauth_error(400, "unsupported_grant_type",
-                            "The authorization grant type is not supported by the "
-                            "authorization server")
+        return _oauth_error(
+            400,
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the " "authorization server",
+        )
     if form.get("client_id") != LWA_CLIENT_ID or form.get("client_secret") != LWA_CLIENT_SECRET:
         return _oauth_error(401, "invalid_client", "Client authentication failed")
     if form.get("refresh_token") != REFRESH_TOKEN:
-        return _oauth_error(400, "invalid_grant",
-                            "The request has an invalid grant parameter : refresh_token")
+        return _oauth_error(
+            400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"
+        )
     access_token, expires_in = request.state.issue_access_token()
-    return json_response({"access_token": access_token, "refresh_token": REFRESH_TOKEN,
-                          "token_type": "bearer", "expires_in": expires_in})
+    return json_response(
+        {
+            "access_token": access_token,
+            "refresh_token": REFRESH_TOKEN,
+            "token_type": "bearer",
+            "expires_in": expires_in,
+        }
+    )
 
 
 ROUTES = [("POST", r"/auth/o2/token", "lwaToken", token, "lwa")]

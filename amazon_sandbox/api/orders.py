@@ -8,8 +8,15 @@ from ..order_ops import DATASETS, project, refresh_fulfillment, shipped_quantiti
 from ..server import ApiError, Response, bad_request, json_response
 from ..timeutil import iso, now, parse_iso
 
-FULFILLMENT_STATUSES = ("PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED",
-                        "SHIPPED", "CANCELLED", "UNFULFILLABLE")
+FULFILLMENT_STATUSES = (
+    "PENDING_AVAILABILITY",
+    "PENDING",
+    "UNSHIPPED",
+    "PARTIALLY_SHIPPED",
+    "SHIPPED",
+    "CANCELLED",
+    "UNFULFILLABLE",
+)
 FULFILLED_BY = ("MERCHANT", "AMAZON")
 
 
@@ -34,19 +41,24 @@ def _date(request, name):
 
 def _time_window(request) -> dict:
     """Apply the model's rules on createdAfter/createdBefore/lastUpdatedAfter/Before."""
-    created_after, created_before = _date(request, "createdAfter"), _date(request,
-                                                                            "createdBefore")
-    updated_after, updated_before = _date(request, "lastUpdatedAfter"), _date(
-        request, "lastUpdatedBefore")
+    created_after, created_before = _date(request, "createdAfter"), _date(request, "createdBefore")
+    updated_after, updated_before = (
+        _date(request, "lastUpdatedAfter"),
+        _date(request, "lastUpdatedBefore"),
+    )
     if (created_after is None) == (updated_after is None):
-        raise bad_request("Invalid Input",
-                          "Exactly one of 'createdAfter' and 'lastUpdatedAfter' is required.")
+        raise bad_request(
+            "Invalid Input", "Exactly one of 'createdAfter' and 'lastUpdatedAfter' is required."
+        )
     if created_after and (updated_after or updated_before):
-        raise bad_request("Invalid Input", "'createdAfter' cannot be combined with "
-                                           "'lastUpdatedAfter' or 'lastUpdatedBefore'.")
+        raise bad_request(
+            "Invalid Input",
+            "'createdAfter' cannot be combined with " "'lastUpdatedAfter' or 'lastUpdatedBefore'.",
+        )
     if updated_after and created_before:
-        raise bad_request("Invalid Input",
-                          "'lastUpdatedAfter' cannot be combined with 'createdBefore'.")
+        raise bad_request(
+            "Invalid Input", "'lastUpdatedAfter' cannot be combined with 'createdBefore'."
+        )
     field = "createdTime" if created_after else "lastUpdatedTime"
     after = created_after or updated_after
     before = created_before or updated_before
@@ -55,11 +67,14 @@ def _time_window(request) -> dict:
         raise bad_request("Invalid Input", "The 'After' date must not be in the future.")
     if before is not None:
         if before < after:
-            raise bad_request("Invalid Input", "The 'Before' date must be equal to or after the "
-                                               "'After' date.")
+            raise bad_request(
+                "Invalid Input", "The 'Before' date must be equal to or after the " "'After' date."
+            )
         if before > latest:
-            raise bad_request("Invalid Input", "The 'Before' date must be at least two minutes "
-                                               "before the time of the request.")
+            raise bad_request(
+                "Invalid Input",
+                "The 'Before' date must be at least two minutes " "before the time of the request.",
+            )
     return {"field": field, "after": iso(after), "before": iso(before or latest)}
 
 
@@ -83,10 +98,12 @@ def _search_query(request) -> dict:
     marketplace_ids = request.csv("marketplaceIds")
     if len(marketplace_ids) > 50:
         raise bad_request("Invalid Input", "'marketplaceIds' accepts at most 50 values.")
-    return dict(window,
-                statuses=_enum_list(request, "fulfillmentStatuses", FULFILLMENT_STATUSES),
-                fulfilledBy=_enum_list(request, "fulfilledBy", FULFILLED_BY),
-                marketplaceIds=marketplace_ids)
+    return dict(
+        window,
+        statuses=_enum_list(request, "fulfillmentStatuses", FULFILLMENT_STATUSES),
+        fulfilledBy=_enum_list(request, "fulfilledBy", FULFILLED_BY),
+        marketplaceIds=marketplace_ids,
+    )
 
 
 def _matches(order: dict, query: dict) -> bool:
@@ -115,9 +132,11 @@ def search_orders(request):
     token = request.first("paginationToken")
     query, offset = _decode_token(token) if token else (_search_query(request), 0)
     with request.state.lock:
-        matches = sorted((o for o in request.state.orders.values() if _matches(o, query)),
-                         key=lambda o: (o[query["field"]], o["orderId"]))
-        page = [project(order, included) for order in matches[offset:offset + page_size]]
+        matches = sorted(
+            (o for o in request.state.orders.values() if _matches(o, query)),
+            key=lambda o: (o[query["field"]], o["orderId"]),
+        )
+        page = [project(order, included) for order in matches[offset : offset + page_size]]
     result = {"orders": page}
     if offset + page_size < len(matches):
         result["pagination"] = {"nextToken": _encode_token(query, offset + page_size)}
@@ -151,8 +170,11 @@ def _package_problems(detail) -> list:
         return ["'packageDetail' is required and must be an object."]
     problems = []
     reference = _require_str(detail, "packageReferenceId", "packageDetail.", problems)
-    if isinstance(reference, str) and reference and not (reference.isdigit()
-                                                         and int(reference) > 0):
+    if (
+        isinstance(reference, str)
+        and reference
+        and not (reference.isdigit() and int(reference) > 0)
+    ):
         problems.append("'packageDetail.packageReferenceId' must be a positive number.")
     carrier = _require_str(detail, "carrierCode", "packageDetail.", problems)
     if carrier == "Other":
@@ -171,10 +193,14 @@ def _package_problems(detail) -> list:
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("orderItemId"), str):
             problems.append(f"'packageDetail.orderItems[{index}].orderItemId' is required.")
-        elif not isinstance(item.get("quantity"), int) or isinstance(item["quantity"], bool) \
-                or item["quantity"] < 1:
-            problems.append(f"'packageDetail.orderItems[{index}].quantity' must be a positive "
-                            "integer.")
+        elif (
+            not isinstance(item.get("quantity"), int)
+            or isinstance(item["quantity"], bool)
+            or item["quantity"] < 1
+        ):
+            problems.append(
+                f"'packageDetail.orderItems[{index}].quantity' must be a positive " "integer."
+            )
     return problems
 
 
@@ -198,11 +224,14 @@ def _order_problems(order, body) -> list:
     problems = []
     for item_id, quantity in requested.items():
         if item_id not in ordered:
-            problems.append(f"The order item {item_id} does not belong to order "
-                            f"{order['orderId']}.")
+            problems.append(
+                f"The order item {item_id} does not belong to order " f"{order['orderId']}."
+            )
         elif quantity > ordered[item_id] - already.get(item_id, 0):
-            problems.append(f"The quantity {quantity} for order item {item_id} exceeds the "
-                            f"{ordered[item_id] - already.get(item_id, 0)} left to ship.")
+            problems.append(
+                f"The quantity {quantity} for order item {item_id} exceeds the "
+                f"{ordered[item_id] - already.get(item_id, 0)} left to ship."
+            )
     return problems
 
 
@@ -216,11 +245,16 @@ def _record_package(order, detail):
         "shipTime": iso(parse_iso(detail["shipDate"])),
         "shippingService": detail.get("shippingMethod") or "",
         "trackingNumber": detail["trackingNumber"],
-        "packageItems": [{"orderItemId": i["orderItemId"], "quantity": i["quantity"]}
-                         for i in detail["orderItems"]],
+        "packageItems": [
+            {"orderItemId": i["orderItemId"], "quantity": i["quantity"]}
+            for i in detail["orderItems"]
+        ],
     }
-    packages = [p for p in order.get("packages") or []
-                if p["packageReferenceId"] != detail["packageReferenceId"]]
+    packages = [
+        p
+        for p in order.get("packages") or []
+        if p["packageReferenceId"] != detail["packageReferenceId"]
+    ]
     order["packages"] = [*packages, package]
     refresh_fulfillment(order)
     order["lastUpdatedTime"] = iso(now())
@@ -246,19 +280,31 @@ def confirm_shipment(request):
         if problems:
             raise bad_request("Invalid Input", " ".join(problems))
         reference = body["packageDetail"]["packageReferenceId"]
-        duplicate = any(s["orderId"] == order_id
-                        and s["packageDetail"].get("packageReferenceId") == reference
-                        for s in state.shipments)
+        duplicate = any(
+            s["orderId"] == order_id and s["packageDetail"].get("packageReferenceId") == reference
+            for s in state.shipments
+        )
         _record_package(order, body["packageDetail"])
-        state.shipments.append({"orderId": order_id, "marketplaceId": body["marketplaceId"],
-                                "packageDetail": body["packageDetail"], "time": iso(now()),
-                                "duplicate": duplicate})
+        state.shipments.append(
+            {
+                "orderId": order_id,
+                "marketplaceId": body["marketplaceId"],
+                "packageDetail": body["packageDetail"],
+                "time": iso(now()),
+                "duplicate": duplicate,
+            }
+        )
     return Response(204, b"")
 
 
 ROUTES = [
     ("GET", r"/orders/2026-01-01/orders", "searchOrders", search_orders, "sp"),
     ("GET", r"/orders/2026-01-01/orders/(?P<orderId>[^/]+)", "getOrder", get_order, "sp"),
-    ("POST", r"/orders/v0/orders/(?P<orderId>[^/]+)/shipmentConfirmation", "confirmShipment",
-     confirm_shipment, "sp"),
+    (
+        "POST",
+        r"/orders/v0/orders/(?P<orderId>[^/]+)/shipmentConfirmation",
+        "confirmShipment",
+        confirm_shipment,
+        "sp",
+    ),
 ]

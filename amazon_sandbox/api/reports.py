@@ -29,10 +29,16 @@ def create_report(request):
         raise bad_request("Invalid input", "The body must be a JSON object.")
     report_type, marketplace_ids = body.get("reportType"), body.get("marketplaceIds")
     if report_type not in REPORT_TYPES:
-        raise bad_request("Invalid input", f"Report type {report_type!r} is not supported; the "
-                                           f"sandbox simulates {', '.join(REPORT_TYPES)}.")
-    if not isinstance(marketplace_ids, list) or not marketplace_ids or any(
-            m not in MARKETPLACES for m in marketplace_ids):
+        raise bad_request(
+            "Invalid input",
+            f"Report type {report_type!r} is not supported; the "
+            f"sandbox simulates {', '.join(REPORT_TYPES)}.",
+        )
+    if (
+        not isinstance(marketplace_ids, list)
+        or not marketplace_ids
+        or any(m not in MARKETPLACES for m in marketplace_ids)
+    ):
         raise bad_request("Invalid input", "'marketplaceIds' must list known marketplace ids.")
     end = _date(body, "dataEndTime") or now()
     start = _date(body, "dataStartTime") or end - DEFAULT_RANGE
@@ -45,9 +51,15 @@ def create_report(request):
     state = request.state
     with state.lock:
         report = jobs.new_job(state.config["report_processing_seconds"])
-        report.update({"reportId": state.new_id("report"), "reportType": report_type,
-                       "dataStartTime": iso(start), "dataEndTime": iso(end),
-                       "marketplaceIds": list(marketplace_ids)})
+        report.update(
+            {
+                "reportId": state.new_id("report"),
+                "reportType": report_type,
+                "dataStartTime": iso(start),
+                "dataEndTime": iso(end),
+                "marketplaceIds": list(marketplace_ids),
+            }
+        )
         state.reports[report["reportId"]] = report
     return json_response({"reportId": report["reportId"]}, 202)
 
@@ -58,9 +70,18 @@ def get_report(request):
         report = request.state.reports.get(request.params["reportId"])
         if report is None:
             raise not_found(f"Report {request.params['reportId']} not found.")
-        ordered = ("marketplaceIds", "reportId", "reportType", "dataStartTime", "dataEndTime",
-                   "createdTime", "processingStatus", "processingStartTime",
-                   "processingEndTime", "reportDocumentId")
+        ordered = (
+            "marketplaceIds",
+            "reportId",
+            "reportType",
+            "dataStartTime",
+            "dataEndTime",
+            "createdTime",
+            "processingStatus",
+            "processingStartTime",
+            "processingEndTime",
+            "reportDocumentId",
+        )
         public = jobs.public(report)
         return json_response({k: public[k] for k in ordered if k in public})
 
@@ -72,8 +93,13 @@ def get_report_document(request):
         document = request.state.documents.get(doc_id)
         if document is None or document["kind"] != "report":
             raise not_found(f"Report document {doc_id} not found.")
-    return json_response({"reportDocumentId": doc_id, "url": download_url(request, doc_id),
-                          "compressionAlgorithm": "GZIP"})
+    return json_response(
+        {
+            "reportDocumentId": doc_id,
+            "url": download_url(request, doc_id),
+            "compressionAlgorithm": "GZIP",
+        }
+    )
 
 
 def advance(state):
@@ -84,9 +110,12 @@ def advance(state):
 def _finish_report(state, report):
     """Select returns by request date and marketplace; no data -> CANCELLED (as documented)."""
     start, end = report["dataStartTime"], report["dataEndTime"]
-    rows = [row for row in state.returns
-            if row.get("marketplace_id") in report["marketplaceIds"]
-            and start <= iso(parse_iso(row["return_request_date"])) <= end]
+    rows = [
+        row
+        for row in state.returns
+        if row.get("marketplace_id") in report["marketplaceIds"]
+        and start <= iso(parse_iso(row["return_request_date"])) <= end
+    ]
     if not rows and state.config.get("cancel_empty_reports", True):
         report["processingStatus"] = "CANCELLED"
         return
@@ -103,6 +132,11 @@ def _finish_report(state, report):
 ROUTES = [
     ("POST", r"/reports/2021-06-30/reports", "createReport", create_report, "sp"),
     ("GET", r"/reports/2021-06-30/reports/(?P<reportId>[^/]+)", "getReport", get_report, "sp"),
-    ("GET", r"/reports/2021-06-30/documents/(?P<reportDocumentId>[^/]+)", "getReportDocument",
-     get_report_document, "sp"),
+    (
+        "GET",
+        r"/reports/2021-06-30/documents/(?P<reportDocumentId>[^/]+)",
+        "getReportDocument",
+        get_report_document,
+        "sp",
+    ),
 ]

@@ -6,13 +6,23 @@ from ..server import json_response
 
 def get_marketplace_participations(request):
     """``GET /sellers/v1/marketplaceParticipations``: the four EU marketplaces."""
-    payload = [{
-        "marketplace": dict(marketplace),
-        "storeName": STORE_NAME,
-        "participation": {"isParticipating": True, "hasSuspendedListings": False},
-    } for marketplace in MARKETPLACES.values()]
+    payload = [
+        {
+            "marketplace": dict(marketplace),
+            "storeName": STORE_NAME,
+            "participation": {"isParticipating": True, "hasSuspendedListings": False},
+        }
+        for marketplace in MARKETPLACES.values()
+    ]
     return json_response({"payload": payload})
 
 
-ROUTES = [("GET", r"/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations",
-           get_marketplace_participations, "sp")]
+ROUTES = [
+    (
+        "GET",
+        r"/sellers/v1/marketplaceParticipations",
+        "getMarketplaceParticipations",
+        get_marketplace_participations,
+        "sp",
+    )
+]

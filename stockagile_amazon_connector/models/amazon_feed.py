@@ -105,7 +105,8 @@ class AmazonFeed(models.Model):
                 feed.last_error = error.message
                 waiting = True
             if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit - one feed, one outcome
+                # One feed, one outcome: commit it on its own.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         if waiting:
             self._wake_up_checks()
 

@@ -148,7 +148,8 @@ class AmazonSyncEngine(models.AbstractModel):
                 self._dequeue(listing, last_change_id)
             handled += 1
             if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit - one listing, one outcome
+                # One listing, one outcome: commit it on its own.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return handled
 
     def _patch_listing(self, service, listing, quantity, force_price):
@@ -221,7 +222,8 @@ class AmazonSyncEngine(models.AbstractModel):
         for listing in batch:
             self._dequeue(listing, queued[listing][0])
         if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit - the feed is on Amazon's side now
+            # The feed is on Amazon's side now: commit it on its own.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(batch)
 
     # ------------------------------------------------------------------

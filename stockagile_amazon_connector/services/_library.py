@@ -256,8 +256,8 @@ class ServiceClientMixin:
 
         :return: None
         """
-        super().close()
         self._auth.close()
+        return super().close()
 
 
 _CLASSES = {}

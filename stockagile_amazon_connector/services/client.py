@@ -8,6 +8,7 @@ Nothing here sleeps: when our limiter (or Amazon) says "not now", a :class:`Thro
 
 import gzip
 import json
+import logging
 import zlib
 from datetime import timedelta
 
@@ -52,6 +53,8 @@ from .models import (
 )
 from .pacing import RateLimiter
 from .payloads import utc_iso
+
+_logger = logging.getLogger(__name__)
 
 
 class _Feeds(FeedEndpoints, FeedsV20210630):
@@ -142,8 +145,9 @@ class SpApiService:
             getattr(client, method)(*args, **kwargs)
         except AmazonError:
             raise
-        except (SellingApiException, AuthorizationError):
-            pass  # judged below from the raw response, which the library also saw
+        except (SellingApiException, AuthorizationError) as error:
+            # Judged below from the raw response, which the library also saw.
+            _logger.debug("%s: the library raised %s", operation, type(error).__name__)
         except httpx.TimeoutException:
             raise TransientError(
                 f"Amazon did not answer {operation} within {self.config.timeout:g} s; "
@@ -301,7 +305,7 @@ class SpApiService:
             try:
                 return content.decode(charset)
             except (LookupError, UnicodeDecodeError):
-                pass
+                _logger.debug("%s: document is not %s, trying UTF-8", operation, charset)
         try:
             return content.decode("utf-8")
         except UnicodeDecodeError:

@@ -22,8 +22,11 @@ from amazon_sandbox.control import SandboxControl  # noqa: E402
 from amazon_sandbox.process import start_sandbox  # noqa: E402
 
 ES = "A1RKKUPIHCS9HS"
-CREDENTIALS = {"lwa_app_id": LWA_CLIENT_ID, "lwa_client_secret": LWA_CLIENT_SECRET,
-               "refresh_token": REFRESH_TOKEN}
+CREDENTIALS = {
+    "lwa_app_id": LWA_CLIENT_ID,
+    "lwa_client_secret": LWA_CLIENT_SECRET,
+    "refresh_token": REFRESH_TOKEN,
+}
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +65,12 @@ def make_client(sandbox_url, control):
     clients = []
 
     def factory(api_class, credentials=None, **kwargs):
-        client = api_class(marketplace=marketplace, credentials=credentials or CREDENTIALS,
-                           auth_token_client_class=SandboxTokenClient, **kwargs)
+        client = api_class(
+            marketplace=marketplace,
+            credentials=credentials or CREDENTIALS,
+            auth_token_client_class=SandboxTokenClient,
+            **kwargs,
+        )
         clients.append(client)
         return client
 

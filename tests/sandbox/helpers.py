@@ -28,8 +28,12 @@ def token(sandbox_url, **overrides):
     """Ask the sandbox LWA endpoint for an access token with the sandbox credentials."""
     from amazon_sandbox import LWA_CLIENT_ID, LWA_CLIENT_SECRET, REFRESH_TOKEN
 
-    form = {"grant_type": "refresh_token", "client_id": LWA_CLIENT_ID,
-            "client_secret": LWA_CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": LWA_CLIENT_ID,
+        "client_secret": LWA_CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN,
+    }
     form.update(overrides)
     return http("POST", f"{sandbox_url}/auth/o2/token", form=form)
 

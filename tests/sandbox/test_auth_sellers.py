@@ -21,8 +21,10 @@ def test_token_invalid_client(sandbox_url, control):
     """A wrong client secret is 401 invalid_client."""
     status, _headers, raw = token(sandbox_url, client_secret="nope")
     assert status == 401
-    assert json.loads(raw) == {"error": "invalid_client",
-                               "error_description": "Client authentication failed"}
+    assert json.loads(raw) == {
+        "error": "invalid_client",
+        "error_description": "Client authentication failed",
+    }
 
 
 def test_token_invalid_grant(sandbox_url, control):
@@ -36,17 +38,25 @@ def test_library_raises_on_bad_credentials(make_client):
     """The sp_api client surfaces the LWA refusal as AuthorizationError."""
     from sp_api.auth.exceptions import AuthorizationError
 
-    client = make_client(Sellers, credentials={"lwa_app_id": "amzn1.application-oa2-client.x",
-                                               "lwa_client_secret": "bad",
-                                               "refresh_token": "Atzr|bad"})
+    client = make_client(
+        Sellers,
+        credentials={
+            "lwa_app_id": "amzn1.application-oa2-client.x",
+            "lwa_client_secret": "bad",
+            "refresh_token": "Atzr|bad",
+        },
+    )
     with pytest.raises(AuthorizationError):
         client.get_marketplace_participation()
 
 
 def test_missing_access_token_is_403(sandbox_url, control):
     """An SP-API call without an issued access token is 403 Unauthorized."""
-    status, _headers, raw = http("GET", f"{sandbox_url}/sellers/v1/marketplaceParticipations",
-                                 headers={"x-amz-access-token": "Atza|forged"})
+    status, _headers, raw = http(
+        "GET",
+        f"{sandbox_url}/sellers/v1/marketplaceParticipations",
+        headers={"x-amz-access-token": "Atza|forged"},
+    )
     assert status == 403
     assert json.loads(raw)["errors"][0]["code"] == "Unauthorized"
 
@@ -90,6 +100,9 @@ def test_access_token_survives_reset(sandbox_url, control):
     """Issued access tokens stay valid across resets (they belong to LWA, not the seller)."""
     value = access_token(sandbox_url)
     control.reset()
-    status, _h, _raw = http("GET", f"{sandbox_url}/sellers/v1/marketplaceParticipations",
-                            headers={"x-amz-access-token": value})
+    status, _h, _raw = http(
+        "GET",
+        f"{sandbox_url}/sellers/v1/marketplaceParticipations",
+        headers={"x-amz-access-token": value},
+    )
     assert status == 200

@@ -28,9 +28,15 @@ def test_rate_limit_429_with_header(sandbox_url, control):
     status, headers, raw = _get(sandbox_url, token)
     assert status == 429
     assert headers["x-amzn-RateLimit-Limit"] == "0.016"
-    assert json.loads(raw) == {"errors": [{
-        "code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource.",
-        "details": ""}]}
+    assert json.loads(raw) == {
+        "errors": [
+            {
+                "code": "QuotaExceeded",
+                "message": "You exceeded your quota for the requested resource.",
+                "details": "",
+            }
+        ]
+    }
 
 
 def test_rate_limit_through_library(make_client):
@@ -50,11 +56,14 @@ def test_rate_limits_can_be_disabled(sandbox_url, control):
     assert {_get(sandbox_url, token)[0] for _ in range(40)} == {200}
 
 
-@pytest.mark.parametrize(("kind", "exception"), [
-    ("throttle", SellingApiRequestThrottledException),
-    ("error500", SellingApiServerException),
-    ("error503", SellingApiTemporarilyUnavailableException),
-])
+@pytest.mark.parametrize(
+    ("kind", "exception"),
+    [
+        ("throttle", SellingApiRequestThrottledException),
+        ("error500", SellingApiServerException),
+        ("error503", SellingApiTemporarilyUnavailableException),
+    ],
+)
 def test_fault_kinds_through_library(make_client, control, kind, exception):
     """JSON error faults surface as the matching sp_api exception, then service resumes."""
     client = make_client(Sellers)

@@ -13,43 +13,77 @@ ES = "A1RKKUPIHCS9HS"
 
 
 def _feed(seller_id, messages):
-    return {"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"},
-            "messages": messages}
+    return {
+        "header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"},
+        "messages": messages,
+    }
 
 
 def _stock_message(message_id, sku, quantity):
-    return {"messageId": message_id, "sku": sku, "operationType": "PATCH",
-            "productType": "PRODUCT", "patches": [{
-                "op": "replace", "path": "/attributes/fulfillment_availability",
-                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]}]}
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": "PRODUCT",
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+            }
+        ],
+    }
 
 
 def _submit(client, document):
     """createFeedDocument + upload + createFeed; returns the feedId."""
     content = io.BytesIO(json.dumps(document).encode("utf-8"))
     doc = client.create_feed_document(content, "application/json; charset=UTF-8")
-    feed = client.create_feed("JSON_LISTINGS_FEED", doc.payload["feedDocumentId"],
-                              marketplaceIds=[ES])
+    feed = client.create_feed(
+        "JSON_LISTINGS_FEED", doc.payload["feedDocumentId"], marketplaceIds=[ES]
+    )
     return feed.payload["feedId"]
 
 
 def test_feed_round_trip_with_one_error(make_client, control, seller_id):
     """A feed updates existing listings and reports the unknown SKU as an ERROR issue."""
     client = make_client(FeedsV20210630)
-    feed_id = _submit(client, _feed(seller_id, [
-        _stock_message(1, "SA-MUG-001", 11),
-        {"messageId": 2, "sku": "SA-TEE-BLK-M", "operationType": "PARTIAL_UPDATE",
-         "productType": "SHIRT", "attributes": {"purchasable_offer": [{
-             "marketplace_id": ES, "currency": "EUR",
-             "our_price": [{"schedule": [{"value_with_tax": 21.5}]}]}]}},
-        _stock_message(3, "SA-DOES-NOT-EXIST", 4),
-    ]))
+    feed_id = _submit(
+        client,
+        _feed(
+            seller_id,
+            [
+                _stock_message(1, "SA-MUG-001", 11),
+                {
+                    "messageId": 2,
+                    "sku": "SA-TEE-BLK-M",
+                    "operationType": "PARTIAL_UPDATE",
+                    "productType": "SHIRT",
+                    "attributes": {
+                        "purchasable_offer": [
+                            {
+                                "marketplace_id": ES,
+                                "currency": "EUR",
+                                "our_price": [{"schedule": [{"value_with_tax": 21.5}]}],
+                            }
+                        ]
+                    },
+                },
+                _stock_message(3, "SA-DOES-NOT-EXIST", 4),
+            ],
+        ),
+    )
     feed = client.get_feed(feed_id).payload
     assert feed["processingStatus"] == "DONE" and feed["feedType"] == "JSON_LISTINGS_FEED"
     report = json.loads(client.get_feed_result_document(feed["resultFeedDocumentId"]))
     assert report["header"] == {"sellerId": seller_id, "version": "2.0", "feedId": feed_id}
-    assert report["summary"] == {"errors": 1, "warnings": 0, "messagesProcessed": 3,
-                                 "messagesAccepted": 2, "messagesInvalid": 1}
+    assert report["summary"] == {
+        "errors": 1,
+        "warnings": 0,
+        "messagesProcessed": 3,
+        "messagesAccepted": 2,
+        "messagesInvalid": 1,
+    }
     assert report["issues"][0]["messageId"] == 3
     assert report["issues"][0]["severity"] == "ERROR"
     assert control.listing("SA-MUG-001")["quantity"] == 11
@@ -64,8 +98,9 @@ def test_feed_document_is_gzip(make_client, seller_id, sandbox_url):
     result_id = client.get_feed(feed_id).payload["resultFeedDocumentId"]
     document = client.get_feed_document(result_id)
     assert json.loads(document)["summary"]["messagesAccepted"] == 1
-    meta = client._request(f"/feeds/2021-06-30/documents/{result_id}",
-                           params={}, add_marketplace=False).payload
+    meta = client._request(
+        f"/feeds/2021-06-30/documents/{result_id}", params={}, add_marketplace=False
+    ).payload
     assert meta["compressionAlgorithm"] == "GZIP"
     status, _headers, raw = http("GET", meta["url"])
     assert status == 200 and raw[:2] == b"\x1f\x8b"
@@ -74,13 +109,20 @@ def test_feed_document_is_gzip(make_client, seller_id, sandbox_url):
 def test_feed_invalid_message_and_bad_value(make_client, control, seller_id):
     """Schema violations and bad values are per-message errors; valid messages still apply."""
     client = make_client(FeedsV20210630)
-    feed_id = _submit(client, _feed(seller_id, [
-        {"messageId": 1, "sku": "SA-MUG-001", "operationType": "PATCH"},
-        _stock_message(2, "SA-BOTTLE-750", -3),
-        _stock_message(3, "SA-CABLE-USBC", 9),
-    ]))
-    report = json.loads(client.get_feed_result_document(
-        client.get_feed(feed_id).payload["resultFeedDocumentId"]))
+    feed_id = _submit(
+        client,
+        _feed(
+            seller_id,
+            [
+                {"messageId": 1, "sku": "SA-MUG-001", "operationType": "PATCH"},
+                _stock_message(2, "SA-BOTTLE-750", -3),
+                _stock_message(3, "SA-CABLE-USBC", 9),
+            ],
+        ),
+    )
+    report = json.loads(
+        client.get_feed_result_document(client.get_feed(feed_id).payload["resultFeedDocumentId"])
+    )
     assert report["summary"]["messagesInvalid"] == 2
     assert {i["messageId"] for i in report["issues"]} == {1, 2}
     assert control.listing("SA-CABLE-USBC")["quantity"] == 9
@@ -114,13 +156,20 @@ def test_feed_processing_delay(make_client, control, seller_id):
 def test_create_feed_requires_uploaded_document(sandbox_url, control):
     """createFeed refuses a document id that was never uploaded."""
     headers = {"x-amz-access-token": access_token(sandbox_url)}
-    status, _h, raw = http("POST", f"{sandbox_url}/feeds/2021-06-30/documents",
-                           {"contentType": "application/json"}, headers)
+    status, _h, raw = http(
+        "POST",
+        f"{sandbox_url}/feeds/2021-06-30/documents",
+        {"contentType": "application/json"},
+        headers,
+    )
     assert status == 201
     doc_id = json.loads(raw)["feedDocumentId"]
-    status, _h, raw = http("POST", f"{sandbox_url}/feeds/2021-06-30/feeds",
-                           {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [ES],
-                            "inputFeedDocumentId": doc_id}, headers)
+    status, _h, raw = http(
+        "POST",
+        f"{sandbox_url}/feeds/2021-06-30/feeds",
+        {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [ES], "inputFeedDocumentId": doc_id},
+        headers,
+    )
     assert status == 400 and json.loads(raw)["errors"]
 
 
@@ -142,7 +191,14 @@ def test_document_transfers_are_logged(make_client, control, seller_id):
     feed_id = _submit(client, _feed(seller_id, [_stock_message(1, "SA-MUG-001", 1)]))
     client.get_feed_result_document(client.get_feed(feed_id).payload["resultFeedDocumentId"])
     operations = [e["operation"] for e in control.requests()]
-    assert operations == ["lwaToken", "createFeedDocument", "uploadFeedDocument", "createFeed",
-                          "getFeed", "getFeedDocument", "downloadDocument"]
+    assert operations == [
+        "lwaToken",
+        "createFeedDocument",
+        "uploadFeedDocument",
+        "createFeed",
+        "getFeed",
+        "getFeedDocument",
+        "downloadDocument",
+    ]
     upload = control.requests(operation="uploadFeedDocument")[0]
     assert upload["body"]["bytes"] > 0

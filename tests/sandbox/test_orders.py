@@ -8,10 +8,17 @@ from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.base import SellingApiBadRequestException, SellingApiNotFoundException
 
 ES = "A1RKKUPIHCS9HS"
-FBM_SINGLE, FBM_MULTI, BUSINESS = "402-3715930-4861125", "403-8126479-1203347", \
-    "404-5520178-9930241"
-FBA, CANCELLED, PENDING, UNKNOWN_SKU = "405-1187342-6652918", "406-7749201-3381570", \
-    "407-2290614-5174436", "408-6605123-7791044"
+FBM_SINGLE, FBM_MULTI, BUSINESS = (
+    "402-3715930-4861125",
+    "403-8126479-1203347",
+    "404-5520178-9930241",
+)
+FBA, CANCELLED, PENDING, UNKNOWN_SKU = (
+    "405-1187342-6652918",
+    "406-7749201-3381570",
+    "407-2290614-5174436",
+    "408-6605123-7791044",
+)
 SHIPPED_FBM = "402-9918273-1100456"
 ALL = "BUYER,RECIPIENT,PROCEEDS,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX"
 
@@ -21,21 +28,35 @@ def _since(days=30):
 
 
 def _package(items, reference="1", **overrides):
-    detail = {"packageReferenceId": reference, "carrierCode": "Correos",
-              "carrierName": "Correos", "shippingMethod": "Paq Estándar",
-              "trackingNumber": "PQ4B7C2D10000999", "shipDate": _since(0),
-              "orderItems": [{"orderItemId": i, "quantity": q} for i, q in items]}
+    detail = {
+        "packageReferenceId": reference,
+        "carrierCode": "Correos",
+        "carrierName": "Correos",
+        "shippingMethod": "Paq Estándar",
+        "trackingNumber": "PQ4B7C2D10000999",
+        "shipDate": _since(0),
+        "orderItems": [{"orderItemId": i, "quantity": q} for i, q in items],
+    }
     detail.update(overrides)
     return detail
 
 
 def test_search_all_seeded_orders(make_client):
     """searchOrders with createdAfter returns every seeded order, oldest first."""
-    response = make_client(OrdersV20260101).search_orders(createdAfter=_since(),
-                                                          marketplaceIds=[ES])
+    response = make_client(OrdersV20260101).search_orders(
+        createdAfter=_since(), marketplaceIds=[ES]
+    )
     ids = [o["orderId"] for o in response.payload["orders"]]
-    assert set(ids) == {FBM_SINGLE, FBM_MULTI, BUSINESS, FBA, CANCELLED, PENDING, UNKNOWN_SKU,
-                        SHIPPED_FBM}
+    assert set(ids) == {
+        FBM_SINGLE,
+        FBM_MULTI,
+        BUSINESS,
+        FBA,
+        CANCELLED,
+        PENDING,
+        UNKNOWN_SKU,
+        SHIPPED_FBM,
+    }
     assert "createdBefore" in response.payload
     assert response.headers["x-amzn-RateLimit-Limit"] == "0.0056"
 
@@ -43,12 +64,17 @@ def test_search_all_seeded_orders(make_client):
 def test_search_filters(make_client):
     """fulfillmentStatuses and fulfilledBy narrow the result."""
     client = make_client(OrdersV20260101)
-    unshipped = client.search_orders(createdAfter=_since(), fulfillmentStatuses=["UNSHIPPED"],
-                                     fulfilledBy=["MERCHANT"], includedData="FULFILLMENT")
+    unshipped = client.search_orders(
+        createdAfter=_since(),
+        fulfillmentStatuses=["UNSHIPPED"],
+        fulfilledBy=["MERCHANT"],
+        includedData="FULFILLMENT",
+    )
     ids = {o["orderId"] for o in unshipped.payload["orders"]}
     assert ids == {FBM_SINGLE, FBM_MULTI, BUSINESS, UNKNOWN_SKU}
-    assert all(o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
-               for o in unshipped.payload["orders"])
+    assert all(
+        o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED" for o in unshipped.payload["orders"]
+    )
     fba = client.search_orders(createdAfter=_since(), fulfilledBy="AMAZON")
     assert [o["orderId"] for o in fba.payload["orders"]] == [FBA]
 
@@ -77,14 +103,17 @@ def test_search_last_updated_window(make_client, control):
     assert [o["orderId"] for o in page.payload["orders"]] == [FBM_SINGLE]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"createdAfter": _since(), "lastUpdatedAfter": _since()},
-    {"createdAfter": "yesterday"},
-    {"createdAfter": _since(), "maxResultsPerPage": 101},
-    {"createdAfter": _since(), "fulfillmentStatuses": "SENT"},
-    {"createdAfter": _since(), "createdBefore": _since(0)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"createdAfter": _since(), "lastUpdatedAfter": _since()},
+        {"createdAfter": "yesterday"},
+        {"createdAfter": _since(), "maxResultsPerPage": 101},
+        {"createdAfter": _since(), "fulfillmentStatuses": "SENT"},
+        {"createdAfter": _since(), "createdBefore": _since(0)},
+    ],
+)
 def test_search_invalid_params_are_400(make_client, kwargs):
     """The model's parameter rules are enforced with 400 InvalidInput."""
     with pytest.raises(SellingApiBadRequestException):
@@ -147,22 +176,36 @@ def test_confirm_shipment_success_and_duplicate(make_client, control):
 
 def test_confirm_shipment_partial(make_client, control):
     """Shipping one line of a multi-line order makes it PARTIALLY_SHIPPED."""
-    make_client(OrdersV0).confirm_shipment(FBM_MULTI, marketplaceId=ES,
-                                           packageDetail=_package([("19283746501929", 1)]))
+    make_client(OrdersV0).confirm_shipment(
+        FBM_MULTI, marketplaceId=ES, packageDetail=_package([("19283746501929", 1)])
+    )
     assert control.order(FBM_MULTI)["fulfillment"]["fulfillmentStatus"] == "PARTIALLY_SHIPPED"
 
 
-@pytest.mark.parametrize(("order_id", "body"), [
-    (FBM_SINGLE, {"packageDetail": _package([("06538226431891", 1)])}),
-    (FBM_SINGLE, {"marketplaceId": ES, "packageDetail": _package([("06538226431891", 2)])}),
-    (FBM_SINGLE, {"marketplaceId": ES, "packageDetail": _package([("111", 1)])}),
-    (FBM_SINGLE, {"marketplaceId": ES,
-                  "packageDetail": _package([("06538226431891", 1)], shipDate="02/21/2022")}),
-    (FBM_SINGLE, {"marketplaceId": ES,
-                  "packageDetail": _package([("06538226431891", 1)], reference="PKG-A")}),
-    (CANCELLED, {"marketplaceId": ES, "packageDetail": _package([("88123400192837", 1)])}),
-    (FBA, {"marketplaceId": ES, "packageDetail": _package([("77120934856102", 1)])}),
-])
+@pytest.mark.parametrize(
+    ("order_id", "body"),
+    [
+        (FBM_SINGLE, {"packageDetail": _package([("06538226431891", 1)])}),
+        (FBM_SINGLE, {"marketplaceId": ES, "packageDetail": _package([("06538226431891", 2)])}),
+        (FBM_SINGLE, {"marketplaceId": ES, "packageDetail": _package([("111", 1)])}),
+        (
+            FBM_SINGLE,
+            {
+                "marketplaceId": ES,
+                "packageDetail": _package([("06538226431891", 1)], shipDate="02/21/2022"),
+            },
+        ),
+        (
+            FBM_SINGLE,
+            {
+                "marketplaceId": ES,
+                "packageDetail": _package([("06538226431891", 1)], reference="PKG-A"),
+            },
+        ),
+        (CANCELLED, {"marketplaceId": ES, "packageDetail": _package([("88123400192837", 1)])}),
+        (FBA, {"marketplaceId": ES, "packageDetail": _package([("77120934856102", 1)])}),
+    ],
+)
 def test_confirm_shipment_invalid_is_400(make_client, control, order_id, body):
     """Missing fields, unknown items, excess quantities and unshippable orders are 400."""
     with pytest.raises(SellingApiBadRequestException):
@@ -173,8 +216,9 @@ def test_confirm_shipment_invalid_is_400(make_client, control, order_id, body):
 def test_confirm_shipment_unknown_order_is_404(make_client):
     """confirmShipment for an unknown order is a 404."""
     with pytest.raises(SellingApiNotFoundException):
-        make_client(OrdersV0).confirm_shipment("999-0000000-0000000", marketplaceId=ES,
-                                               packageDetail=_package([("1", 1)]))
+        make_client(OrdersV0).confirm_shipment(
+            "999-0000000-0000000", marketplaceId=ES, packageDetail=_package([("1", 1)])
+        )
 
 
 def test_control_orders_upsert_and_cancel(make_client, control):
@@ -182,8 +226,8 @@ def test_control_orders_upsert_and_cancel(make_client, control):
     order = control.order(FBM_SINGLE)
     order["orderId"] = "402-0000001-0000001"
     control.add_orders([order])
-    control.patch_order("402-0000001-0000001",
-                        {"fulfillment": {"fulfillmentStatus": "CANCELLED"}})
+    control.patch_order("402-0000001-0000001", {"fulfillment": {"fulfillmentStatus": "CANCELLED"}})
     page = make_client(OrdersV20260101).search_orders(
-        createdAfter=_since(), fulfillmentStatuses="CANCELLED")
+        createdAfter=_since(), fulfillmentStatuses="CANCELLED"
+    )
     assert {o["orderId"] for o in page.payload["orders"]} == {CANCELLED, "402-0000001-0000001"}

@@ -30,13 +30,13 @@ def test_flat_returns_report_round_trip(make_client):
     client = make_client(Reports)
     report = _run(client, FLAT, _days_ago(7))
     assert report["processingStatus"] == "DONE" and report["reportType"] == FLAT
-    document = client.get_report_document(report["reportDocumentId"], download=True,
-                                          character_code="utf-8")
+    document = client.get_report_document(
+        report["reportDocumentId"], download=True, character_code="utf-8"
+    )
     assert document.payload["compressionAlgorithm"] == "GZIP"
     lines = document.payload["document"].rstrip("\n").split("\n")
     header = lines[0].split("\t")
-    assert header[:4] == ["Order ID", "Order date", "Return request date",
-                          "Return request status"]
+    assert header[:4] == ["Order ID", "Order date", "Return request date", "Return request status"]
     row = dict(zip(header, lines[1].split("\t"), strict=True))
     assert row["Order ID"] == "402-9918273-1100456"
     assert row["Merchant SKU"] == "SA-CABLE-USBC" and row["Return quantity"] == "1"
@@ -55,21 +55,31 @@ def test_xml_returns_report(make_client):
     """The XML flavour carries the same return."""
     client = make_client(Reports)
     report = _run(client, XML, _days_ago(7))
-    text = client.get_report_document(report["reportDocumentId"], download=True,
-                                      character_code="utf-8").payload["document"]
+    text = client.get_report_document(
+        report["reportDocumentId"], download=True, character_code="utf-8"
+    ).payload["document"]
     assert "<order_id>402-9918273-1100456</order_id>" in text
     assert "<merchant_sku>SA-CABLE-USBC</merchant_sku>" in text
 
 
 def test_returns_filtered_by_date_and_added_rows(make_client, control):
     """Only returns requested inside the range are reported; control rows are included."""
-    control.add_returns([{"order_id": "403-8126479-1203347", "merchant_sku": "SA-TEE-BLK-M",
-                          "return_request_date": _days_ago(1).isoformat(),
-                          "return_quantity": 1, "return_reason": "CR-UNWANTED_ITEM"}])
+    control.add_returns(
+        [
+            {
+                "order_id": "403-8126479-1203347",
+                "merchant_sku": "SA-TEE-BLK-M",
+                "return_request_date": _days_ago(1).isoformat(),
+                "return_quantity": 1,
+                "return_reason": "CR-UNWANTED_ITEM",
+            }
+        ]
+    )
     client = make_client(Reports)
     report = _run(client, FLAT, _days_ago(1.5))
-    text = client.get_report_document(report["reportDocumentId"], download=True,
-                                      character_code="utf-8").payload["document"]
+    text = client.get_report_document(
+        report["reportDocumentId"], download=True, character_code="utf-8"
+    ).payload["document"]
     assert "403-8126479-1203347" in text and "402-9918273-1100456" not in text
 
 
