@@ -9,6 +9,7 @@ the queue as it is and wake the engine again later.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -20,6 +21,7 @@ from ..services import (
     ThrottledError,
     TransientError,
 )
+from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
 from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
@@ -27,8 +29,11 @@ _logger = logging.getLogger(__name__)
 #: Listings pushed one by one with patchListingsItem up to this many per account and run;
 #: beyond, a JSON_LISTINGS_FEED carries them (Amazon's advice for bulk updates).
 FEED_THRESHOLD = 50
-#: Listings an engine run reads from the queue per account (the cron runs again for the rest).
-BATCH_SIZE = 500
+#: Listings an engine run reads from the queue per account (the cron runs again for the rest):
+#: as many as one feed holds.
+BATCH_SIZE = MAX_MESSAGES_PER_LISTINGS_FEED
+#: Seconds a cron run may spend waiting for the rate limiter before leaving the rest for later.
+MAX_PACING_SECONDS = 60.0
 #: Seconds to wait before retrying after an outage, doubled per consecutive failure run.
 OUTAGE_BACKOFF = 30
 
@@ -131,19 +136,25 @@ class AmazonSyncEngine(models.AbstractModel):
         return done, left
 
     def _push_by_patch(self, account, service, batch, queued, auto_commit):
-        """Push listings one by one with patchListingsItem; return how many were handled."""
+        """Push listings one by one with patchListingsItem; return how many were handled.
+
+        In a cron (``auto_commit``), short waits asked by the rate limiter are spent here, after
+        a commit, so that a burst drains at Amazon's pace instead of waiting for the next run.
+        """
         quantities = batch._amazon_quantities()
+        pacing_budget = MAX_PACING_SECONDS if auto_commit else 0.0
         handled = 0
         for listing in batch:
             last_change_id, force_price = queued[listing]
             try:
-                quantity, price = self._patch_listing(
-                    service, listing, quantities[listing.id], force_price
+                quantity, price, waited = self._patch_paced(
+                    service, listing, quantities[listing.id], force_price, pacing_budget
                 )
             except AmazonError as error:
                 if not self._record_failure(account, listing, last_change_id, error):
                     break
             else:
+                pacing_budget -= waited
                 listing._mark_synced(quantity, price)
                 self._dequeue(listing, last_change_id)
             handled += 1
@@ -151,6 +162,25 @@ class AmazonSyncEngine(models.AbstractModel):
                 # One listing, one outcome: commit it on its own.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return handled
+
+    def _patch_paced(self, service, listing, quantity, force_price, budget):
+        """Patch one listing, waiting out throttling within ``budget`` seconds.
+
+        :return: (quantity sent, price sent, seconds waited)
+        :raise ThrottledError: the wait would exceed the budget.
+        """
+        waited = 0.0
+        while True:
+            try:
+                return (*self._patch_listing(service, listing, quantity, force_price), waited)
+            except ThrottledError as error:
+                wait = error.retry_after or 1.0
+                if waited + wait > budget:
+                    raise
+                # Never sleep inside a transaction: what was done so far is committed.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                time.sleep(wait)
+                waited += wait
 
     def _patch_listing(self, service, listing, quantity, force_price):
         """Send what changed of one listing to each marketplace; return (quantity, price) sent."""

@@ -2,7 +2,7 @@
 
 import time
 
-from .conftest import wait_for
+from .harness import wait_for
 
 
 def _product(odoo, sku):

@@ -1,0 +1,308 @@
+"""``make bench``: the connector's figures on a real Odoo 18 server and the local Amazon sandbox.
+
+Scenarios (each reports wall time, API calls by operation and 429 responses; SQL queries where
+Odoo-side work is measured in-process):
+
+1. ``sync_all``: "Sync all" of BENCH_PRODUCTS (10,000) products by JSON_LISTINGS_FEED, in
+   ``odoo-bin shell`` so that Odoo-side time and SQL queries are counted.
+2. ``stock_push_latency``: 200 receipts over 50 synced SKUs on a running server with its cron
+   threads; latency from the commit (the XML-RPC call's return) to the sandbox holding the new
+   quantity: p50, p95, max.
+3. ``burst``: 1,000 moves over 10 SKUs; API calls per move; final quantities.
+
+Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
+as its last line for machines.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from amazon_sandbox.control import SandboxControl
+from tests.e2e.harness import (
+    REPO,
+    OdooServer,
+    create_sandbox_account,
+    odoo_command,
+    wait_for,
+)
+
+OUT = REPO / "var" / "bench"
+DATABASE = os.environ.get("BENCH_DB", "stockagile_bench")
+PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
+LATENCY_RECEIPTS = int(os.environ.get("BENCH_RECEIPTS", "200"))
+LATENCY_SKUS = 50
+BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
+BURST_SKUS = 10
+
+
+def sku(number):
+    return f"SA-GEN-{number:05d}"
+
+
+def api_calls(sandbox):
+    """Requests Amazon received since the log was cleared, by operation, and the 429s."""
+    log = sandbox.requests()
+    return dict(Counter(r["operation"] for r in log)), sum(1 for r in log if r["status"] == 429)
+
+
+def fresh_database():
+    subprocess.run(["dropdb", "--if-exists", DATABASE], check=True)
+    subprocess.run(
+        odoo_command(
+            DATABASE,
+            "-i",
+            "stockagile_amazon_connector",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ),
+        check=True,
+    )
+
+
+def run_sync_all(account_id, sandbox):
+    """Scenario 1, in ``odoo-bin shell`` (its SQL counter sees the Odoo-side work)."""
+    sandbox.clear_requests()
+    start = time.perf_counter()
+    script = (REPO / "bench" / "sync_all_in_shell.py").read_text()
+    result = subprocess.run(
+        odoo_command(DATABASE, "shell", "--no-http", "--log-level=warn"),
+        input=script,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BENCH_PRODUCTS": str(PRODUCTS), "BENCH_ACCOUNT_ID": str(account_id)},
+        check=False,
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_RESULT=")), None)
+    if not line:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise RuntimeError("the sync-all scenario printed no result")
+    figures = json.loads(line.split("=", 1)[1])
+    figures["wall_s"] = round(time.perf_counter() - start, 1)
+    figures["api_calls"], figures["throttled_429"] = api_calls(sandbox)
+    return figures
+
+
+def receive(odoo, warehouse, product_ids, quantity=1):
+    """Validate one receipt (one move per product) in two XML-RPC calls; return when committed."""
+    supplier = warehouse["supplier"]
+    stock = warehouse["lot_stock_id"][0]
+    picking_id = odoo.call(
+        "stock.picking",
+        "create",
+        {
+            "picking_type_id": warehouse["in_type_id"][0],
+            "location_id": supplier,
+            "location_dest_id": stock,
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "bench",
+                        "product_id": product_id,
+                        "product_uom_qty": quantity,
+                        "quantity": quantity,
+                        "picked": True,
+                        "location_id": supplier,
+                        "location_dest_id": stock,
+                    },
+                )
+                for product_id in product_ids
+            ],
+        },
+    )
+    odoo.call("stock.picking", "button_validate", [picking_id])
+
+
+def amazon_quantity(sandbox, number):
+    return sandbox.listing(sku(number))["quantity"]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run_latency(odoo, sandbox, warehouse, product_ids):
+    """Scenario 2: commit → Amazon latency of single receipts, one after the other."""
+    sandbox.clear_requests()
+    expected = {n: amazon_quantity(sandbox, n) for n in range(1, LATENCY_SKUS + 1)}
+    latencies = []
+    start = time.perf_counter()
+    for index in range(LATENCY_RECEIPTS):
+        number = index % LATENCY_SKUS + 1
+        receive(odoo, warehouse, [product_ids[number]])
+        committed = time.perf_counter()
+        expected[number] += 1
+        landed = wait_for(lambda n=number: amazon_quantity(sandbox, n) == expected[n], 120, 0.01)
+        if not landed:
+            raise RuntimeError(f"{sku(number)} never reached {expected[number]} on Amazon")
+        latencies.append(time.perf_counter() - committed)
+    calls, throttled = api_calls(sandbox)
+    return {
+        "receipts": LATENCY_RECEIPTS,
+        "skus": LATENCY_SKUS,
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(percentile(latencies, 0.95), 3),
+        "max_s": round(max(latencies), 3),
+        "wall_s": round(time.perf_counter() - start, 1),
+        "api_calls": calls,
+        "throttled_429": throttled,
+    }, latencies
+
+
+def run_burst(odoo, sandbox, warehouse, product_ids):
+    """Scenario 3: many moves at once; coalescing keeps API calls far below one per move."""
+    sandbox.clear_requests()
+    numbers = list(range(1, BURST_SKUS + 1))
+    expected = {n: amazon_quantity(sandbox, n) for n in numbers}
+    start = time.perf_counter()
+    for _ in range(BURST_MOVES // BURST_SKUS):
+        receive(odoo, warehouse, [product_ids[n] for n in numbers])
+        for n in numbers:
+            expected[n] += 1
+    moves_done = time.perf_counter()
+    converged = wait_for(
+        lambda: all(amazon_quantity(sandbox, n) == expected[n] for n in numbers), 300, 0.05
+    )
+    calls, throttled = api_calls(sandbox)
+    patches = calls.get("patchListingsItem", 0)
+    return {
+        "moves": BURST_MOVES,
+        "skus": BURST_SKUS,
+        "moves_s": round(moves_done - start, 1),
+        "converged": bool(converged),
+        "converge_after_last_move_s": round(time.perf_counter() - moves_done, 2),
+        "patch_calls": patches,
+        "calls_per_move": round(patches / BURST_MOVES, 3),
+        "api_calls": calls,
+        "throttled_429": throttled,
+    }
+
+
+def chart(latencies, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 4))
+    axis.hist([1000 * x for x in latencies], bins=40, color="#2a7ab0")
+    axis.set_xlabel("commit → Amazon holds the quantity (ms)")
+    axis.set_ylabel("receipts")
+    axis.set_title(f"Stock push latency, {len(latencies)} receipts over {LATENCY_SKUS} SKUs")
+    for share, style in ((0.5, "--"), (0.95, ":")):
+        axis.axvline(
+            1000 * percentile(latencies, share),
+            color="black",
+            linestyle=style,
+            label=f"p{int(share * 100)}",
+        )
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+    }
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    sandbox = SandboxControl(os.environ["STOCKAGILE_SANDBOX_URL"])
+    sandbox.reset(generate_listings=max(PRODUCTS, LATENCY_SKUS))
+    print(f"Creating database {DATABASE} (no demo data)…", flush=True)
+    fresh_database()
+    server = OdooServer(DATABASE, OUT / "odoo.log", sandbox.url)
+    results = {"machine": machine()}
+    try:
+        odoo = server.client()
+        account_id = create_sandbox_account(odoo, sandbox.url)
+        print(f"Sync all of {PRODUCTS} products by feed…", flush=True)
+        results["sync_all"] = run_sync_all(account_id, sandbox)
+        warehouse = odoo.call(
+            "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
+        )[0]
+        warehouse["supplier"] = odoo.ref("stock.stock_location_suppliers")
+        ids = odoo.call(
+            "product.product",
+            "search_read",
+            [("default_code", "in", [sku(n) for n in range(1, LATENCY_SKUS + 1)])],
+            fields=["default_code"],
+        )
+        product_ids = {int(p["default_code"][-5:]): p["id"] for p in ids}
+        print(f"Stock push latency over {LATENCY_RECEIPTS} receipts…", flush=True)
+        results["stock_push_latency"], latencies = run_latency(
+            odoo, sandbox, warehouse, product_ids
+        )
+        chart(latencies, OUT / "stock_push_latency.png")
+        print(f"Burst of {BURST_MOVES} moves over {BURST_SKUS} SKUs…", flush=True)
+        results["burst"] = run_burst(odoo, sandbox, warehouse, product_ids)
+    finally:
+        server.stop()
+    print_table(results)
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, separators=(",", ":")))
+
+
+def print_table(results):
+    rows = []
+    sync_all = results.get("sync_all", {})
+    if sync_all:
+        rows += [
+            ("Sync all: products", sync_all["products"]),
+            ("Sync all: feeds sent", sync_all["feeds"]),
+            ("Sync all: Odoo time (s)", sync_all["sync_all_s"]),
+            ("Sync all: SQL queries", sync_all["sync_all_queries"]),
+            ("Sync all: report applied in (s)", sync_all["apply_report_s"]),
+            ("Sync all: report SQL queries", sync_all["apply_report_queries"]),
+            ("Sync all: 429 responses", sync_all["throttled_429"]),
+        ]
+    latency = results.get("stock_push_latency", {})
+    if latency:
+        rows += [
+            ("Stock push latency p50 (s)", latency["p50_s"]),
+            ("Stock push latency p95 (s)", latency["p95_s"]),
+            ("Stock push latency max (s)", latency["max_s"]),
+            ("Latency run: 429 responses", latency["throttled_429"]),
+        ]
+    burst = results.get("burst", {})
+    if burst:
+        rows += [
+            ("Burst: moves", burst["moves"]),
+            ("Burst: patchListingsItem calls", burst["patch_calls"]),
+            ("Burst: calls per move", burst["calls_per_move"]),
+            ("Burst: converged", burst["converged"]),
+            ("Burst: 429 responses", burst["throttled_429"]),
+        ]
+    width = max(len(name) for name, _ in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print()
+
+
+if __name__ == "__main__":
+    main()

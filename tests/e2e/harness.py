@@ -1,0 +1,187 @@
+"""Run and drive a real Odoo 18 server with the connector: used by the end-to-end tests and
+by ``make bench``.
+
+Nothing here is a test double: the server is ``odoo-bin`` from the per-user cache that
+``scripts/setup.sh`` filled, on a real PostgreSQL database; clients speak XML-RPC.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+CACHE = Path(
+    os.environ.get("STOCKAGILE_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    / "stockagile-amazon-connector"
+)
+ODOO_DIR = CACHE / "odoo-18.0"
+
+
+def free_port():
+    """A TCP port nobody listens on, on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_command(database, *args):
+    addons = f"{ODOO_DIR}/odoo/addons,{ODOO_DIR}/addons,{REPO}"
+    return [
+        sys.executable,
+        str(ODOO_DIR / "odoo-bin"),
+        f"--addons-path={addons}",
+        "-d",
+        database,
+        *args,
+    ]
+
+
+def database_exists(database):
+    result = subprocess.run(
+        ["psql", "-d", "postgres", "-tAc", f"select 1 from pg_database where datname='{database}'"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip() == "1"
+
+
+class OdooClient:
+    """XML-RPC as an integrator uses it: ``common.authenticate`` then ``object.execute_kw``."""
+
+    def __init__(self, url, database, login="admin", password="admin"):
+        self.url, self.database, self.password = url, database, password
+        common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+        self.uid = common.authenticate(database, login, password, {})
+        assert self.uid, f"cannot log in as {login}"
+        self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+
+    def call(self, model, method, *args, **kwargs):
+        return self.models.execute_kw(
+            self.database, self.uid, self.password, model, method, list(args), kwargs
+        )
+
+    def ref(self, xml_id):
+        module, name = xml_id.split(".")
+        data = self.call(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", module), ("name", "=", name)],
+            fields=["res_id"],
+        )
+        return data[0]["res_id"]
+
+
+def ensure_database(database, *extra_args):
+    """Create ``database`` with the connector installed, unless it exists."""
+    if not database_exists(database):
+        subprocess.run(
+            odoo_command(
+                database,
+                "-i",
+                "stockagile_amazon_connector",
+                "--stop-after-init",
+                "--log-level=warn",
+                *extra_args,
+            ),
+            check=True,
+        )
+    return database
+
+
+class OdooServer:
+    """``odoo-bin`` serving HTTP with cron threads, started and stopped by the caller."""
+
+    def __init__(self, database, log_path, sandbox_url=None, cron_threads=2):
+        self.database = database
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_path)
+        env = {**os.environ}
+        env.pop("SP_API_DEFAULT_MARKETPLACE", None)
+        if sandbox_url:
+            env["STOCKAGILE_SANDBOX_URL"] = sandbox_url
+        with open(self.log_path, "w") as log_file:
+            self.process = subprocess.Popen(
+                odoo_command(
+                    database,
+                    f"--http-port={self.port}",
+                    f"--max-cron-threads={cron_threads}",
+                    f"--db-filter=^{database}$",
+                    "--log-level=info",
+                ),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common").version()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Odoo did not start; see {self.log_path}") from None
+                time.sleep(0.5)
+
+    def client(self, login="admin", password="admin"):
+        return OdooClient(self.url, self.database, login, password)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_for(predicate, timeout=30.0, interval=0.05):
+    """Poll ``predicate`` until it returns a truthy value; return it (or the last falsy one)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)"):
+    """Archive every Amazon account and create the only active one, on the sandbox."""
+    from amazon_sandbox import (
+        LWA_CLIENT_ID,
+        LWA_CLIENT_SECRET,
+        REFRESH_TOKEN,
+        SELLER_ID,
+    )
+
+    for account_id in odoo.call("amazon.account", "search", []):
+        odoo.call("amazon.account", "write", [account_id], {"active": False})
+    return odoo.call(
+        "amazon.account",
+        "create",
+        {
+            "name": name,
+            "seller_id": SELLER_ID,
+            "region": "eu",
+            "marketplace_ids": [
+                (6, 0, [odoo.ref("stockagile_amazon_connector.amazon_marketplace_es")])
+            ],
+            "warehouse_id": odoo.call("stock.warehouse", "search", [], limit=1)[0],
+            "lwa_client_id": LWA_CLIENT_ID,
+            "lwa_client_secret": LWA_CLIENT_SECRET,
+            "refresh_token": REFRESH_TOKEN,
+            "sp_api_endpoint": sandbox_url,
+            "lwa_token_endpoint": f"{sandbox_url}/auth/o2/token",
+            "request_timeout": 5.0,
+        },
+    )
