@@ -73,7 +73,7 @@ def run_sync_all(account_id, sandbox):
     start = time.perf_counter()
     script = (REPO / "bench" / "sync_all_in_shell.py").read_text()
     result = subprocess.run(
-        odoo_command(DATABASE, "shell", "--no-http", "--log-level=warn"),
+        odoo_command(DATABASE, "--no-http", "--log-level=warn", subcommand="shell"),
         input=script,
         capture_output=True,
         text=True,

@@ -30,11 +30,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def odoo_command(database, *args):
+def odoo_command(database, *args, subcommand=None):
+    """``odoo-bin [subcommand] --addons-path=… -d database args…`` with this interpreter."""
     addons = f"{ODOO_DIR}/odoo/addons,{ODOO_DIR}/addons,{REPO}"
     return [
         sys.executable,
         str(ODOO_DIR / "odoo-bin"),
+        *([subcommand] if subcommand else []),
         f"--addons-path={addons}",
         "-d",
         database,
