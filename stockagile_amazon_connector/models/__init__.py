@@ -7,3 +7,8 @@ from . import amazon_sync_engine
 from . import product_product
 from . import product_template
 from . import stock_quant
+from . import res_partner
+from . import sale_order
+from . import sale_order_line
+from . import amazon_account_orders
+from . import amazon_order_importer

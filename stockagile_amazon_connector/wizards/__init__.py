@@ -1,0 +1,1 @@
+from . import amazon_change_warehouse_wizard

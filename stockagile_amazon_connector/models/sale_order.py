@@ -1,0 +1,267 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+#: Amazon's order fulfillment statuses (Orders API 2026-01-01, ``FulfillmentStatus``).
+AMAZON_STATUSES = [
+    ("PENDING_AVAILABILITY", "Pending availability"),
+    ("PENDING", "Pending"),
+    ("UNSHIPPED", "Unshipped"),
+    ("PARTIALLY_SHIPPED", "Partially shipped"),
+    ("SHIPPED", "Shipped"),
+    ("CANCELLED", "Cancelled"),
+    ("UNFULFILLABLE", "Unfulfillable"),
+]
+FULFILLMENT_CHANNELS = [
+    ("fbm", "Fulfilled by the merchant (FBM)"),
+    ("fba", "Fulfilled by Amazon (FBA)"),
+]
+#: Countries whose invoices must carry the buyer's tax id even for consumers.
+VAT_REQUIRED_COUNTRIES = ("AR", "BR", "CL", "CO", "EC", "MX", "PE")
+
+
+class SaleOrder(models.Model):
+    """An Amazon order is an ordinary sales order carrying where it comes from.
+
+    The importer (``amazon.order.importer``) creates and updates these fields; the warehouse,
+    delivery-note and invoicing machinery of the ERP does the rest.
+    """
+
+    _inherit = "sale.order"
+
+    amazon_account_id = fields.Many2one(
+        "amazon.account", readonly=True, index="btree_not_null", copy=False
+    )
+    amazon_order_ref = fields.Char(
+        string="Amazon Order ID", readonly=True, index="btree_not_null", copy=False
+    )
+    amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True, copy=False)
+    amazon_purchase_date = fields.Datetime(readonly=True, copy=False)
+    amazon_last_update = fields.Datetime(
+        readonly=True, copy=False, help="lastUpdatedTime of the order on Amazon when imported."
+    )
+    amazon_fulfillment_channel = fields.Selection(
+        FULFILLMENT_CHANNELS, string="Fulfilled by", readonly=True, copy=False
+    )
+    amazon_status = fields.Selection(
+        AMAZON_STATUSES,
+        readonly=True,
+        copy=False,
+        help="The order's fulfillment status on Amazon at the last import.",
+    )
+    amazon_buyer_ref = fields.Char(
+        string="Buyer's reference",
+        readonly=True,
+        copy=False,
+        help="Purchase order number the buyer entered at checkout (Amazon Business).",
+    )
+    amazon_review_needed = fields.Boolean(
+        string="Amazon review needed", readonly=True, copy=False, index=True
+    )
+    amazon_review_message = fields.Text(readonly=True, copy=False)
+    amazon_anonymized = fields.Boolean(
+        readonly=True, copy=False, help="The buyer's personal data was erased."
+    )
+    is_amazon_order = fields.Boolean(
+        compute="_compute_is_amazon_order", search="_search_is_amazon_order"
+    )
+
+    _sql_constraints = [
+        (
+            "amazon_order_ref_unique",
+            "UNIQUE(amazon_account_id, amazon_order_ref)",
+            "This Amazon order was already imported for this account.",
+        ),
+    ]
+
+    @api.depends("amazon_order_ref")
+    def _compute_is_amazon_order(self):
+        for order in self:
+            order.is_amazon_order = bool(order.amazon_order_ref)
+
+    def _search_is_amazon_order(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(_("Unsupported search on Amazon orders."))
+        positive = (operator == "=") == bool(value)
+        return [("amazon_order_ref", "!=" if positive else "=", False)]
+
+    # ------------------------------------------------------------------
+    # Order tools
+    # ------------------------------------------------------------------
+
+    def _amazon_pending_pickings(self):
+        """Outgoing transfers of the order that are neither done nor cancelled."""
+        return self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+
+    def action_amazon_print_delivery_note(self):
+        """Print the ERP's delivery slip of the order's deliveries."""
+        pickings = self.picking_ids.filtered(
+            lambda p: p.state != "cancel" and p.picking_type_code == "outgoing"
+        )
+        if not pickings:
+            raise UserError(_("This order has no delivery to print yet: confirm it first."))
+        return self.env.ref("stock.action_report_delivery").report_action(pickings, config=False)
+
+    def action_amazon_change_warehouse(self):
+        """Open the wizard that moves the pending delivery to another warehouse."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change warehouse"),
+            "res_model": "amazon.change.warehouse.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _amazon_change_warehouse(self, warehouse):
+        """Deliver the order from ``warehouse``: its pending transfers are routed again.
+
+        The transfers not done are cancelled (their reservations released) and the ERP's
+        procurement runs again from the new warehouse, so both warehouses' free quantities, and the
+        Amazon stock pushes that follow them, change in the same transaction.
+
+        :raise UserError: the order is not confirmed, already (partly) shipped, or is FBA.
+        """
+        self.ensure_one()
+        if warehouse.company_id != self.company_id:
+            raise UserError(_("The warehouse must belong to the order's company."))
+        if self.amazon_fulfillment_channel == "fba":
+            raise UserError(_("Amazon delivers FBA orders from its own warehouses."))
+        if self.state != "sale":
+            raise UserError(_("Only confirmed orders have a delivery to move."))
+        if self.picking_ids.filtered(lambda p: p.state == "done"):
+            raise UserError(
+                _("Order %(order)s is already (partly) shipped: it can no longer change warehouse.")
+                % {"order": self.name}
+            )
+        if warehouse == self.warehouse_id:
+            return False
+        old = self.warehouse_id
+        self._amazon_pending_pickings().action_cancel()
+        self.warehouse_id = warehouse
+        self.order_line._action_launch_stock_rule()
+        self.message_post(
+            body=_(
+                "Delivery moved from warehouse %(old)s to %(new)s.",
+                old=old.display_name,
+                new=warehouse.display_name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def action_amazon_create_invoice(self):
+        """Invoice the whole order at ordered quantities in one invoice (the ERP's invoicing).
+
+        Amazon charges the buyer for the whole order at purchase, so nothing waits for the
+        delivery. Customer data an invoice needs is checked first.
+
+        :raise UserError: not an invoiceable Amazon order, or customer data is missing (the
+            message lists each missing field per partner); nothing is created then.
+        """
+        for order in self:
+            if not order.amazon_order_ref:
+                raise UserError(_("%(order)s is not an Amazon order.", order=order.name))
+            if order.state != "sale":
+                raise UserError(
+                    _("Order %(order)s must be confirmed to be invoiced.", order=order.name)
+                )
+        missing = self._amazon_missing_invoice_data()
+        if missing:
+            raise UserError(
+                _("The invoice cannot be created; customer data is missing:\n%(lines)s")
+                % {"lines": "\n".join(missing)}
+            )
+        if not any(line.qty_to_invoice for line in self.order_line):
+            raise UserError(_("Everything on these orders is already invoiced."))
+        invoices = self._create_invoices()
+        return self.action_view_invoice(invoices)
+
+    def _amazon_missing_invoice_data(self):
+        """Return one line per order and partner whose invoice data is incomplete.
+
+        Name, street, city, ZIP and country of the invoice address; the VAT number of the
+        commercial partner for business buyers, or for every buyer where the company's country
+        requires it on invoices.
+        """
+        problems = []
+        for order in self:
+            partner = order.partner_invoice_id
+            commercial = partner.commercial_partner_id
+            missing = {}
+            for name in ("name", "street", "city", "zip", "country_id"):
+                if not partner[name]:
+                    missing.setdefault(partner, []).append(name)
+            country = order.company_id.account_fiscal_country_id.code
+            if (commercial.is_company or country in VAT_REQUIRED_COUNTRIES) and not commercial.vat:
+                missing.setdefault(commercial, []).append("vat")
+            for missing_partner, names in missing.items():
+                labels = [
+                    missing_partner._fields[name].get_description(self.env)["string"]
+                    for name in names
+                ]
+                problems.append(
+                    _(
+                        "%(order)s, customer %(partner)s: %(fields)s",
+                        order=order.name,
+                        partner=missing_partner.display_name or _("(no name)"),
+                        fields=", ".join(labels),
+                    )
+                )
+        return problems
+
+    def action_amazon_check_products(self):
+        """Match again the lines whose SKU was unknown; confirm the order when all match."""
+        for order in self.filtered("amazon_review_needed"):
+            self.env["amazon.order.importer"]._review_unknown_skus(order)
+        return True
+
+    # ------------------------------------------------------------------
+    # Personal data
+    # ------------------------------------------------------------------
+
+    def _amazon_done_before(self, limit):
+        """True when the order was cancelled, or entirely delivered, before ``limit``."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return (self.amazon_last_update or self.write_date) < limit
+        moves = self.order_line.move_ids.filtered(lambda move: move.state != "cancel")
+        if not moves or any(move.state != "done" for move in moves):
+            return False
+        return max(moves.mapped("date")) < limit
+
+    def _amazon_anonymize(self):
+        """Erase the buyers' personal data: name, street and phone of their partners.
+
+        Country, city and ZIP stay (tax reports need the place of supply); a partner still used by
+        an order that is not due yet is kept as it is. Company buyers are not personal data.
+        """
+        partners = (self.partner_id | self.partner_invoice_id | self.partner_shipping_id).filtered(
+            "amazon_buyer"
+        )
+        for partner in partners:
+            in_use = self.search_count(
+                [
+                    ("id", "not in", self.ids),
+                    ("amazon_anonymized", "=", False),
+                    "|",
+                    "|",
+                    ("partner_id", "=", partner.id),
+                    ("partner_invoice_id", "=", partner.id),
+                    ("partner_shipping_id", "=", partner.id),
+                ],
+                limit=1,
+            )
+            if in_use:
+                continue
+            partner.write(
+                {
+                    "name": _("Anonymized Amazon buyer"),
+                    "street": False,
+                    "street2": False,
+                    "phone": False,
+                    "mobile": False,
+                    "email": False,
+                }
+            )
+        self.write({"amazon_anonymized": True})

@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    amazon_order_item_ref = fields.Char(
+        string="Amazon Order Item ID", readonly=True, copy=False, index="btree_not_null"
+    )
+    amazon_sku = fields.Char(
+        string="Amazon SKU", readonly=True, copy=False, help="Seller SKU of the Amazon order item."
+    )
+
+    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
+        """Amazon ships FBA orders from its own stock: no delivery from our warehouses."""
+        lines = self.filtered(lambda line: line.order_id.amazon_fulfillment_channel != "fba")
+        return super(SaleOrderLine, lines)._action_launch_stock_rule(previous_product_uom_qty)
+
+    @api.depends("order_id.amazon_order_ref")
+    def _compute_qty_to_invoice(self):
+        """Amazon charges the whole order at purchase: invoice Amazon orders as ordered."""
+        amazon = self.filtered(
+            lambda line: line.order_id.amazon_order_ref
+            and line.state == "sale"
+            and not line.display_type
+        )
+        result = super(SaleOrderLine, self - amazon)._compute_qty_to_invoice()
+        for line in amazon:
+            line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
+        return result
