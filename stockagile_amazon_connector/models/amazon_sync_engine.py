@@ -164,23 +164,29 @@ class AmazonSyncEngine(models.AbstractModel):
         return handled
 
     def _patch_paced(self, service, listing, quantity, force_price, budget):
-        """Patch one listing, waiting out throttling within ``budget`` seconds.
+        """Patch one listing, waiting out throttling and short outages within ``budget`` seconds.
+
+        Throttling waits what the limiter (or Amazon's rate header) asks; an outage (5xx, timeout,
+        malformed answer, expired token) waits 1, 2, 4… seconds. Past the budget the error is
+        raised and the queue waits for a later run.
 
         :return: (quantity sent, price sent, seconds waited)
-        :raise ThrottledError: the wait would exceed the budget.
+        :raise AmazonError: the call failed and waiting more would exceed the budget.
         """
-        waited = 0.0
+        waited, backoff = 0.0, 1.0
         while True:
             try:
                 return (*self._patch_listing(service, listing, quantity, force_price), waited)
             except ThrottledError as error:
-                wait = error.retry_after or 1.0
-                if waited + wait > budget:
-                    raise
-                # Never sleep inside a transaction: what was done so far is committed.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                time.sleep(wait)
-                waited += wait
+                wait, failure = error.retry_after or 1.0, error
+            except TransientError as error:
+                wait, backoff, failure = backoff, backoff * 2, error
+            if waited + wait > budget:
+                raise failure
+            # Never sleep inside a transaction: what was done so far is committed.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            time.sleep(wait)
+            waited += wait
 
     def _patch_listing(self, service, listing, quantity, force_price):
         """Send what changed of one listing to each marketplace; return (quantity, price) sent."""

@@ -1,0 +1,151 @@
+"""Faults and crashes while stock flows: everything converges once they stop.
+
+Amazon (the sandbox) injects throttling, 5xx, HTML and malformed answers, slow answers and expired
+tokens; Odoo servers are killed with SIGKILL mid-push or run twice on one database. After each,
+every synced SKU's quantity on Amazon must equal Odoo's free quantity, with no duplicate pushes
+beyond coalescing.
+"""
+
+import signal
+import time
+
+import pytest
+
+from .harness import OdooServer, wait_for
+
+pytestmark = pytest.mark.slow
+
+SKUS = ("SA-MUG-001", "SA-TEE-BLK-M", "SA-BOTTLE-750", "SA-CABLE-USBC", "SA-NOTEBOOK-A5")
+
+
+@pytest.fixture
+def products(odoo, sandbox, amazon_account):
+    """The five seeded SKUs as synced products, first push done."""
+    ids = {}
+    for sku in SKUS:
+        found = odoo.call("product.product", "search", [("default_code", "=", sku)])
+        ids[sku] = (
+            found[0]
+            if found
+            else odoo.call(
+                "product.product",
+                "create",
+                {"name": f"Fault {sku}", "default_code": sku, "is_storable": True},
+            )
+        )
+    odoo.call("product.product", "write", list(ids.values()), {"amazon_sync": True})
+    assert wait_for(lambda: converged(odoo, sandbox, ids), timeout=60)
+    sandbox.clear_requests()
+    return ids
+
+
+def free_quantities(odoo, ids):
+    warehouse = odoo.call("stock.warehouse", "search", [], limit=1)[0]
+    rows = odoo.call(
+        "product.product",
+        "read",
+        list(ids.values()),
+        ["free_qty", "default_code"],
+        context={"warehouse_id": warehouse},
+    )
+    return {row["default_code"]: max(0, int(row["free_qty"])) for row in rows}
+
+
+def converged(odoo, sandbox, ids):
+    """True when Amazon holds Odoo's free quantity for every SKU."""
+    expected = free_quantities(odoo, ids)
+    return all(sandbox.listing(sku)["quantity"] == qty for sku, qty in expected.items())
+
+
+def receive(odoo, product_id, quantity=1):
+    warehouse = odoo.call(
+        "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
+    )[0]
+    supplier = odoo.ref("stock.stock_location_suppliers")
+    stock = warehouse["lot_stock_id"][0]
+    picking = odoo.call(
+        "stock.picking",
+        "create",
+        {
+            "picking_type_id": warehouse["in_type_id"][0],
+            "location_id": supplier,
+            "location_dest_id": stock,
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "fault",
+                        "product_id": product_id,
+                        "product_uom_qty": quantity,
+                        "quantity": quantity,
+                        "picked": True,
+                        "location_id": supplier,
+                        "location_dest_id": stock,
+                    },
+                )
+            ],
+        },
+    )
+    odoo.call("stock.picking", "button_validate", [picking])
+
+
+def test_faults_then_convergence(odoo, sandbox, products):
+    """429 bursts, 5xx, HTML, malformed, slow answers and expired tokens: converged within 60 s."""
+    for kind, count in (
+        ("throttle", 4),
+        ("throttle_empty", 2),
+        ("error500", 2),
+        ("error503", 2),
+        ("html500", 2),
+        ("malformed", 2),
+        ("expired_token", 1),
+    ):
+        sandbox.add_fault("patchListingsItem", kind, count=count)
+    sandbox.add_fault("patchListingsItem", "slow", count=1, delay=7)
+    for round_ in range(3):
+        for sku in SKUS:
+            receive(odoo, products[sku], quantity=round_ + 1)
+    assert wait_for(lambda: not sandbox.faults(), timeout=120), "faults were never consumed"
+    faults_over = time.monotonic()
+    assert wait_for(lambda: converged(odoo, sandbox, products), timeout=60), (
+        f"Amazon {[sandbox.listing(s)['quantity'] for s in SKUS]} != Odoo "
+        f"{free_quantities(odoo, products)}"
+    )
+    assert time.monotonic() - faults_over < 60
+
+
+def test_two_servers_no_duplicate_pushes(odoo, odoo_server, sandbox, products, tmp_path):
+    """Two servers running the crons on one database push each change once."""
+    second = OdooServer(odoo_server.database, tmp_path / "second.log", sandbox.url)
+    try:
+        clients = (odoo, second.client())
+        for index in range(10):
+            sku = SKUS[index % len(SKUS)]
+            before = len(sandbox.requests("patchListingsItem"))
+            receive(clients[index % 2], products[sku])
+            expected = free_quantities(odoo, {sku: products[sku]})[sku]
+            assert wait_for(lambda s=sku, q=expected: sandbox.listing(s)["quantity"] == q, 30)
+            time.sleep(0.5)  # let a duplicate, if any, arrive
+            assert len(sandbox.requests("patchListingsItem")) == before + 1, "duplicate push"
+    finally:
+        second.stop()
+
+
+def test_sigkill_during_push_then_restart(odoo, odoo_server, sandbox, products, tmp_path):
+    """A server killed in the middle of a push loses nothing: the restarted one converges.
+
+    Runs last in this module: it kills the module's server.
+    """
+    sandbox.add_fault("patchListingsItem", "slow", count=1, delay=3)
+    receive(odoo, products["SA-MUG-001"], quantity=4)
+    assert wait_for(lambda: sandbox.requests("patchListingsItem"), timeout=30)
+    odoo_server.process.send_signal(signal.SIGKILL)
+    odoo_server.process.wait()
+    restarted = OdooServer(odoo_server.database, tmp_path / "restarted.log", sandbox.url)
+    try:
+        client = restarted.client()
+        receive(client, products["SA-TEE-BLK-M"], quantity=2)
+        assert wait_for(lambda: converged(client, sandbox, products), timeout=60)
+    finally:
+        restarted.stop()
