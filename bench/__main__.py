@@ -9,6 +9,8 @@ Odoo-side work is measured in-process):
    threads; latency from the commit (the XML-RPC call's return) to the sandbox holding the new
    quantity: p50, p95, max.
 3. ``burst``: 1,000 moves over 10 SKUs; API calls per move; final quantities.
+4. ``order_import``: BENCH_ORDERS (1,000) Amazon orders of 2-3 lines imported by the cron's
+   importer in ``odoo-bin shell``: wall time, SQL queries per order, API calls, 429 responses.
 
 Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
 as its last line for machines.
@@ -40,6 +42,7 @@ LATENCY_RECEIPTS = int(os.environ.get("BENCH_RECEIPTS", "200"))
 LATENCY_SKUS = 50
 BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
 BURST_SKUS = 10
+ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
 
 
 def sku(number):
@@ -88,6 +91,29 @@ def run_sync_all(account_id, sandbox):
     figures["wall_s"] = round(time.perf_counter() - start, 1)
     figures["api_calls"], figures["throttled_429"] = api_calls(sandbox)
     return figures
+
+
+def run_order_import(account_id, sandbox):
+    """Scenario 4, in ``odoo-bin shell``: the order import with its per-order commits."""
+    script = (REPO / "bench" / "orders_in_shell.py").read_text()
+    result = subprocess.run(
+        odoo_command(DATABASE, "--no-http", "--log-level=warn", subcommand="shell"),
+        input=script,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "BENCH_ORDERS": str(ORDERS),
+            "BENCH_ACCOUNT_ID": str(account_id),
+            "STOCKAGILE_SANDBOX_URL": sandbox.url,
+        },
+        check=False,
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_RESULT=")), None)
+    if not line:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise RuntimeError("the order import scenario printed no result")
+    return json.loads(line.split("=", 1)[1])
 
 
 def receive(odoo, warehouse, product_ids, quantity=1):
@@ -262,6 +288,9 @@ def main():
         results["burst"] = run_burst(odoo, sandbox, warehouse, product_ids)
     finally:
         server.stop()
+    # Without the server: its crons would push the reservations the import makes meanwhile.
+    print(f"Import of {ORDERS} Amazon orders…", flush=True)
+    results["order_import"] = run_order_import(account_id, sandbox)
     print_table(results)
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, separators=(",", ":")))
@@ -296,6 +325,15 @@ def print_table(results):
             ("Burst: calls per move", burst["calls_per_move"]),
             ("Burst: converged", burst["converged"]),
             ("Burst: 429 responses", burst["throttled_429"]),
+        ]
+    orders = results.get("order_import", {})
+    if orders:
+        rows += [
+            ("Order import: orders created", f"{orders['created']} of {orders['orders']}"),
+            ("Order import: wall time (s)", orders["import_s"]),
+            ("Order import: SQL queries per order", orders["sql_queries_per_order"]),
+            ("Order import: API calls", orders["api_calls"]),
+            ("Order import: 429 responses", orders["throttled_429"]),
         ]
     width = max(len(name) for name, _ in rows)
     print()

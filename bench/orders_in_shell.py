@@ -1,0 +1,122 @@
+"""Run inside ``odoo-bin shell``: import BENCH_ORDERS Amazon orders of 2-3 lines, timed and counted.
+
+Reads ``BENCH_ORDERS``, ``BENCH_ACCOUNT_ID`` and ``STOCKAGILE_SANDBOX_URL`` from the environment;
+puts the orders (official 2026-01-01 shape, SKUs ``SA-GEN-00001``...) in the sandbox, runs the
+cron's import with its per-order commits, and prints one JSON line prefixed ``BENCH_RESULT=``.
+``env`` is the shell's environment.
+"""
+
+import json
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+import odoo
+
+from amazon_sandbox import seed
+from amazon_sandbox.control import SandboxControl
+
+count = int(os.environ.get("BENCH_ORDERS", "1000"))
+account = env["amazon.account"].browse(int(os.environ["BENCH_ACCOUNT_ID"]))  # noqa: F821
+sandbox = SandboxControl(os.environ["STOCKAGILE_SANDBOX_URL"])
+skus = 200
+
+# Products for the SKUs (the sync-all scenario may have created them already) and Spain's VAT.
+products = env["product.product"]  # noqa: F821
+existing = set(products.search([("default_code", "=like", "SA-GEN-%")]).mapped("default_code"))
+products.create(
+    [
+        {"name": f"Bench {n}", "default_code": f"SA-GEN-{n:05d}", "is_storable": True}
+        for n in range(1, skus + 1)
+        if f"SA-GEN-{n:05d}" not in existing
+    ]
+)
+if not env["account.tax"].search(  # noqa: F821
+    [
+        ("type_tax_use", "=", "sale"),
+        ("amount", "=", 21.0),
+        ("company_id", "=", account.company_id.id),
+    ]
+):
+    env["account.tax"].create(  # noqa: F821
+        {
+            "name": "IVA 21%",
+            "amount": 21.0,
+            "type_tax_use": "sale",
+            "company_id": account.company_id.id,
+        }
+    )
+env.cr.commit()  # noqa: F821
+
+# The orders: 2 or 3 lines, the first line with shipping, every 7th with a promotion.
+now = datetime.now(timezone.utc).replace(microsecond=0)
+orders = []
+for n in range(count):
+    updated = now - timedelta(minutes=5, seconds=count - n)
+    lines = 2 + n % 2
+    items = [
+        seed.order_item(
+            f"{n:07d}{line:07d}",
+            f"SA-GEN-{(n * 3 + line) % skus + 1:05d}",
+            "Bench item",
+            "B0BENCH",
+            1 + line % 2,
+            9.90 + line,
+            shipping=3.99 if line == 0 else 0,
+            discount=1.00 if line == 0 and n % 7 == 0 else 0,
+            promotion_id="BENCH-PROMO" if line == 0 and n % 7 == 0 else None,
+        )
+        for line in range(lines)
+    ]
+    order = seed.base_order(
+        f"409-{n:07d}-{n % 9999999:07d}",
+        updated - timedelta(hours=1),
+        updated,
+        "UNSHIPPED",
+        "MERCHANT",
+        items,
+    )
+    order["buyer"] = {"buyerName": f"Bench Buyer {n % 400}"}
+    order["recipient"] = {
+        "deliveryAddress": seed.address(
+            f"Bench Buyer {n % 400}", f"Calle Bench {n % 400}", "Madrid", "28001", "Madrid"
+        )
+    }
+    orders.append(order)
+sandbox.reset(seed="empty", generate_listings=0)
+for start in range(0, count, 250):
+    sandbox.add_orders(orders[start : start + 250])
+sandbox.clear_requests()
+
+account.write({"orders_last_sync": (now - timedelta(days=1)).replace(tzinfo=None)})
+env.cr.commit()  # noqa: F821
+queries, started = odoo.sql_db.sql_counter, time.perf_counter()
+result = env["amazon.order.importer"]._sync_account(account, auto_commit=True)  # noqa: F821
+wall = time.perf_counter() - started
+queries = odoo.sql_db.sql_counter - queries
+log = sandbox.requests()
+imported = env["sale.order"].search(  # noqa: F821
+    [("amazon_account_id", "=", account.id), ("amazon_order_ref", "=like", "409-%")]
+)
+print(
+    "BENCH_RESULT="
+    + json.dumps(
+        {
+            "orders": count,
+            "created": result["created"],
+            "failed": result["failed"],
+            "confirmed": len(imported.filtered(lambda o: o.state == "sale")),
+            "lines": len(imported.order_line),
+            "import_s": round(wall, 1),
+            "orders_per_s": round(result["created"] / wall, 1) if wall else None,
+            "sql_queries": queries,
+            "sql_queries_per_order": round(queries / max(1, result["created"]), 1),
+            "api_calls": {
+                op: sum(1 for r in log if r["operation"] == op)
+                for op in {r["operation"] for r in log}
+            },
+            "throttled_429": sum(1 for r in log if r["status"] == 429),
+        }
+    ),
+    flush=True,
+)
