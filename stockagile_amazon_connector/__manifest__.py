@@ -24,6 +24,8 @@
         "views/amazon_account_order_views.xml",
         "wizards/amazon_change_warehouse_wizard_views.xml",
         "views/amazon_menus.xml",
+        "views/stock_picking_views.xml",
+        "views/amazon_shipment_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

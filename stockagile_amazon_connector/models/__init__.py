@@ -12,3 +12,7 @@ from . import sale_order
 from . import sale_order_line
 from . import amazon_account_orders
 from . import amazon_order_importer
+from . import amazon_shipment
+from . import stock_picking
+from . import stock_warehouse
+from . import sale_order_shipping

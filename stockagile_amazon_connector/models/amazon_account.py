@@ -279,7 +279,13 @@ class AmazonAccount(models.Model):
     def action_view_scheduled_actions(self):
         """Open the connector's scheduled actions (intervals are editable there)."""
         crons = self.env["ir.cron"].search(
-            [("model_id.model", "in", ("amazon.sync.engine", "amazon.feed", "amazon.account"))]
+            [
+                (
+                    "model_id.model",
+                    "in",
+                    ("amazon.sync.engine", "amazon.feed", "amazon.account", "amazon.shipment"),
+                )
+            ]
         )
         return {
             "type": "ir.actions.act_window",

@@ -5,3 +5,4 @@ from . import test_catalog_tours
 from . import test_security
 from . import test_order_import
 from . import test_order_tools
+from . import test_shipping

@@ -1,0 +1,373 @@
+"""Shipment confirmations: one package (a done delivery) → Amazon's ``confirmShipment``.
+
+The path of a shipment reads as a sentence: an Amazon delivery is validated (or its shipping data
+changes) → its ``amazon.shipment`` is created or refreshed with the request body Amazon must
+receive → after the commit a cron trigger wakes *Amazon: confirm shipments* → the cron sends each
+pending shipment with Orders v0 ``confirmShipment`` and marks it confirmed in the same transaction
+as Amazon's answer → one commit per shipment.
+
+Exactly once: a shipment is sent only while ``payload`` differs from ``confirmed_payload`` (what
+Amazon accepted last), so retries, restarts and repeated API calls send nothing new. The cron
+locks the row while it talks to Amazon, so a concurrent change waits and is sent afterwards as a
+correction. The only window left is a crash between Amazon's answer and our commit: the next run
+sends the same body again with the same ``packageReferenceId`` (the picking id), which Amazon
+treats as an update of that package, not as a second package.
+"""
+
+import json
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+
+from ..services import (
+    AmazonError,
+    AuthError,
+    ThrottledError,
+    TransientError,
+    payloads,
+)
+
+_logger = logging.getLogger(__name__)
+
+SHIPMENT_STATES = [
+    ("awaiting_data", "Awaiting shipping data"),
+    ("pending", "Pending"),
+    ("confirmed", "Confirmed"),
+    ("error", "Error"),
+]
+#: Shipments one cron run sends (the cron runs again at once for the rest).
+BATCH_SIZE = 100
+#: Seconds before retrying after an outage, doubled per failed attempt up to MAX_BACKOFF.
+OUTAGE_BACKOFF = 30
+MAX_BACKOFF = 3600
+#: Seconds a cron run may spend waiting for Amazon's throttling before leaving the rest queued.
+MAX_PACING_SECONDS = 30.0
+
+
+class AmazonShipment(models.Model):
+    """The shipment confirmation of one package (one done delivery) of an Amazon order."""
+
+    _name = "amazon.shipment"
+    _description = "Amazon Shipment Confirmation"
+    _order = "id desc"
+    _rec_name = "picking_id"
+
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", required=True, ondelete="cascade", index=True
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order", related="picking_id.sale_id", store=True, string="Sales Order"
+    )
+    account_id = fields.Many2one("amazon.account", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    amazon_order_ref = fields.Char(string="Amazon Order ID", required=True)
+    marketplace_ref = fields.Char(string="Marketplace ID")
+    package_reference_id = fields.Char(
+        required=True, help="Amazon's packageReferenceId: the delivery's id (a positive number)."
+    )
+    carrier_code = fields.Char(help="Amazon carrier code; 'Other' sends the carrier name.")
+    carrier_name = fields.Char()
+    tracking_number = fields.Char()
+    shipping_method = fields.Char()
+    ship_date = fields.Datetime()
+    ship_from_supply_source_id = fields.Char(string="Ship-from supply source")
+    items = fields.Text(help="JSON list of the order items and quantities of this package.")
+    payload = fields.Text(
+        readonly=True, help="The confirmShipment body Amazon must hold for this package."
+    )
+    confirmed_payload = fields.Text(readonly=True, help="The body Amazon last accepted.")
+    state = fields.Selection(
+        SHIPMENT_STATES,
+        required=True,
+        default="awaiting_data",
+        index=True,
+        help="Awaiting shipping data: the delivery is done but its carrier or tracking number is "
+        "missing; set them on the delivery or with amazon_update_shipping.\n"
+        "Pending: queued; sent to Amazon after the commit (retried on throttling and outages).\n"
+        "Confirmed: Amazon accepted this package as it is now.\n"
+        "Error: Amazon refused it; fix the data and press Retry.",
+    )
+    last_error = fields.Text(readonly=True)
+    attempts = fields.Integer(readonly=True, help="Failed attempts since the last success.")
+    confirmed_at = fields.Datetime(readonly=True)
+    correction_count = fields.Integer(
+        readonly=True, help="Corrections Amazon accepted after the first confirmation."
+    )
+
+    _sql_constraints = [
+        ("picking_unique", "UNIQUE(picking_id)", "A delivery has one shipment confirmation."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Scheduling
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _wake_up(self, delay=0):
+        """Run the confirmation cron after this transaction commits (once per transaction)."""
+        key = ("amazon_shipment_wake_up", delay)
+        if self.env.cr.precommit.data.get(key):
+            return
+        self.env.cr.precommit.data[key] = True
+        at = fields.Datetime.now() + timedelta(seconds=delay)
+        self.env.ref(
+            "stockagile_amazon_connector.ir_cron_amazon_confirm_shipments"
+        ).sudo()._trigger(at)
+
+    # ------------------------------------------------------------------
+    # From the delivery to the request body
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_pickings(self, pickings):
+        """Create or refresh the shipments of done Amazon deliveries; return them.
+
+        :param pickings: ``stock.picking`` records; those that are not done Amazon deliveries of an
+            order still to ship on Amazon are ignored.
+        """
+        shipments = self.browse()
+        for picking in pickings.filtered("is_amazon_delivery"):
+            if picking.state != "done":
+                continue
+            shipment = self.search([("picking_id", "=", picking.id)], limit=1)
+            if not shipment:
+                order = picking.sale_id
+                if order.amazon_status == "SHIPPED":
+                    continue  # shipped on Amazon before it was imported: nothing to confirm
+                shipment = self.create(
+                    {
+                        "picking_id": picking.id,
+                        "account_id": order.amazon_account_id.id,
+                        "amazon_order_ref": order.amazon_order_ref,
+                        "package_reference_id": str(picking.id),
+                    }
+                )
+            shipment._refresh()
+            shipments |= shipment
+        return shipments
+
+    def _shipment_values(self):
+        """The package as the delivery describes it now."""
+        self.ensure_one()
+        picking = self.picking_id
+        carrier, method = picking._amazon_carrier_name(), picking.amazon_shipping_method
+        code, name = payloads.carrier_code_for(carrier) if carrier else (False, False)
+        if carrier and code != payloads.OTHER_CARRIER:
+            name = carrier  # Amazon's list knows it; the name is sent for readability
+        return {
+            "marketplace_ref": picking.sale_id.amazon_marketplace_id.api_ref or False,
+            "carrier_code": code,
+            "carrier_name": name or False,
+            "tracking_number": (picking.carrier_tracking_ref or "").strip() or False,
+            "shipping_method": method or picking.carrier_id.name or False,
+            "ship_date": picking.amazon_ship_date or picking.date_done or fields.Datetime.now(),
+            "ship_from_supply_source_id": (
+                picking.picking_type_id.warehouse_id.amazon_supply_source_id or False
+            ),
+            "items": json.dumps(picking._amazon_shipped_items()),
+        }
+
+    def _build_payload(self):
+        """The confirmShipment body of this package, as canonical JSON.
+
+        :raise ValueError: the package cannot be confirmed as it is (no item, bad quantity...).
+        """
+        self.ensure_one()
+        body = payloads.confirm_shipment_body(
+            marketplace_id=self.marketplace_ref,
+            package_reference_id=self.package_reference_id,
+            carrier_code=self.carrier_code,
+            carrier_name=self.carrier_name or None,
+            shipping_method=self.shipping_method or None,
+            tracking_number=self.tracking_number,
+            ship_date=self.ship_date,
+            items=json.loads(self.items or "[]"),
+            ship_from_supply_source_id=self.ship_from_supply_source_id or None,
+        )
+        return json.dumps(body, sort_keys=True)
+
+    def _refresh(self):
+        """Recompute the body from the delivery and decide whether Amazon must receive it.
+
+        Nothing is queued when Amazon already holds this exact body; a body that changed after a
+        confirmation is queued again as a correction of the same package.
+        """
+        for shipment in self:
+            try:
+                values = shipment._shipment_values()
+            except ValueError as error:
+                shipment._fail(str(error))
+                continue
+            changed = {
+                name: value
+                for name, value in values.items()
+                if shipment._fields[name].convert_to_cache(value, shipment) != shipment[name]
+            }
+            if changed:
+                shipment.write(changed)
+            if not (shipment.tracking_number and shipment.carrier_code):
+                if shipment.state != "confirmed":
+                    shipment._set_state("awaiting_data", payload=False)
+                continue
+            try:
+                payload = shipment._build_payload()
+            except ValueError as error:
+                shipment._fail(str(error))
+                continue
+            if payload == shipment.confirmed_payload:
+                shipment._set_state("confirmed", payload=payload, last_error=False)
+            elif payload != shipment.payload or shipment.state in ("awaiting_data", "confirmed"):
+                shipment._set_state("pending", payload=payload, last_error=False, attempts=0)
+                self._wake_up()
+
+    def _set_state(self, state, **values):
+        values["state"] = state
+        values = {
+            name: value
+            for name, value in values.items()
+            if self._fields[name].convert_to_cache(value, self) != self[name]
+        }
+        if values:
+            self.write(values)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_retry(self):
+        """Queue the shipments again (after an error, or to retry an outage now)."""
+        for shipment in self:
+            shipment.write({"state": "awaiting_data", "payload": False, "last_error": False})
+            shipment._refresh()
+        return True
+
+    # ------------------------------------------------------------------
+    # Sending (cron)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_confirm_shipments(self, auto_commit=True):
+        """Send every pending shipment to Amazon, one by one, committing each outcome.
+
+        In a cron (``auto_commit``), short waits Amazon or the rate limiter ask for are spent
+        here after a commit (cron triggers are only precise to the minute); longer ones leave the
+        account's shipments queued for a later run.
+        """
+        pending = self.search([("state", "=", "pending")], order="id", limit=BATCH_SIZE + 1)
+        stopped, services, done = set(), {}, 0
+        budget = MAX_PACING_SECONDS if auto_commit else 0.0
+        for shipment in pending[:BATCH_SIZE]:
+            account = shipment.account_id
+            while account not in stopped and shipment._lock():
+                if account not in services:
+                    services[account] = account._get_sp_api_service()
+                wait = shipment._send(services[account])
+                if wait is None:
+                    done += 1
+                elif wait is False:
+                    stopped.add(account)
+                elif wait <= budget:
+                    budget -= wait
+                    # Never sleep inside a transaction: release the row first.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    time.sleep(wait)
+                    continue
+                else:
+                    self._wake_up(delay=int(wait) + 1)
+                    stopped.add(account)
+                if auto_commit:
+                    # One package, one outcome: Amazon's answer and our record commit together.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                break
+        remaining = len(pending) - BATCH_SIZE if len(pending) > BATCH_SIZE else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _lock(self):
+        """Lock this pending shipment until the commit; False if it is not pending any more."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM amazon_shipment WHERE id = %s AND state = 'pending' "
+                    "FOR UPDATE SKIP LOCKED",
+                    [self.id],
+                )
+                locked = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            return False  # changed since this run started: the next run sends the new body
+        if not locked:
+            return False
+        self.invalidate_recordset()
+        return True
+
+    def _send(self, service):
+        """Send this shipment and record the outcome.
+
+        :return: None when the shipment is settled (confirmed or refused), False when its
+            account must stop for this run (outage, credentials), or the seconds to wait when
+            Amazon throttled it (still pending).
+        """
+        self.ensure_one()
+        body = json.loads(self.payload)
+        correction = bool(self.confirmed_payload)
+        try:
+            service.confirm_shipment(self.amazon_order_ref, body)
+        except ThrottledError as error:
+            return max(float(error.retry_after or 1.0), 0.1)
+        except (TransientError, AuthError) as error:
+            delay = min(OUTAGE_BACKOFF * 2**self.attempts, MAX_BACKOFF)
+            self.write({"last_error": error.message, "attempts": self.attempts + 1})
+            if isinstance(error, AuthError):
+                self.account_id._set_sync_error(error.message)
+            self._wake_up(delay=delay)
+            _logger.warning(
+                "Amazon shipment %s of %s not sent (retry in %ss): %s",
+                self.package_reference_id,
+                self.amazon_order_ref,
+                delay,
+                error.message,
+            )
+            return False
+        except AmazonError as error:
+            self._fail(error.message)
+            return None
+        self.write(
+            {
+                "state": "confirmed",
+                "confirmed_payload": self.payload,
+                "confirmed_at": fields.Datetime.now(),
+                "last_error": False,
+                "attempts": 0,
+                "correction_count": self.correction_count + correction,
+            }
+        )
+        message = (
+            _("Shipment correction sent to Amazon: %(carrier)s, tracking %(tracking)s.")
+            if correction
+            else _("Shipment confirmed on Amazon: %(carrier)s, tracking %(tracking)s.")
+        )
+        self.picking_id.message_post(
+            body=message
+            % {"carrier": self.carrier_name or self.carrier_code, "tracking": self.tracking_number},
+            subtype_xmlid="mail.mt_note",
+        )
+        return None
+
+    def _fail(self, message):
+        """Amazon (or our checks) refused the package: show why on the delivery, keep it there."""
+        self.ensure_one()
+        if self.state == "error" and self.last_error == message:
+            return
+        self.write({"state": "error", "last_error": message})
+        self.picking_id.message_post(
+            body=_(
+                "Amazon did not accept the shipment confirmation of %(order)s: %(error)s "
+                "Fix the shipping data, then press Retry.",
+                order=self.amazon_order_ref,
+                error=message,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )

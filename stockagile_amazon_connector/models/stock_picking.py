@@ -1,0 +1,371 @@
+"""Amazon deliveries: shipping data, the XML-RPC shipping API and the shipment confirmation hook.
+
+Integrators (a warehouse app, a label tool) call two public methods over XML-RPC:
+
+* ``amazon_update_shipping(carrier, tracking_ref, shipping_method=False, ship_date=False)``
+* ``amazon_mark_shipped()``
+
+Both return a dict (see :meth:`StockPicking._amazon_result`) and raise ``UserError`` /
+``ValidationError`` / ``AccessError`` / ``MissingError`` for bad input, which XML-RPC clients
+receive as a ``Fault`` carrying the message; nothing is changed then.
+"""
+
+from datetime import datetime, timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import MissingError, UserError, ValidationError
+from odoo.tools import float_is_zero
+
+#: Fields of a delivery whose change must reach Amazon once the delivery is done.
+SHIPPING_FIELDS = {
+    "carrier_id",
+    "carrier_tracking_ref",
+    "amazon_carrier_name",
+    "amazon_shipping_method",
+    "amazon_ship_date",
+}
+SYNC_STATES = [
+    ("none", "Not shipped"),
+    ("awaiting_data", "Awaiting shipping data"),
+    ("pending", "Sending to Amazon"),
+    ("confirmed", "Confirmed on Amazon"),
+    ("error", "Amazon error"),
+]
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    is_amazon_delivery = fields.Boolean(compute="_compute_is_amazon_delivery")
+    amazon_order_ref = fields.Char(
+        string="Amazon Order ID",
+        compute="_compute_is_amazon_delivery",
+        search="_search_amazon_order_ref",
+    )
+    amazon_carrier_name = fields.Char(
+        string="Amazon carrier",
+        copy=False,
+        help="Carrier name sent to Amazon when the delivery has no carrier of the ERP with that "
+        "name (mapped to Amazon's carrier codes, else sent as 'Other' with this name).",
+    )
+    amazon_shipping_method = fields.Char(
+        string="Shipping method", copy=False, help="Ship method sent to Amazon (e.g. 'Express')."
+    )
+    amazon_ship_date = fields.Datetime(
+        string="Ship date", copy=False, help="Sent to Amazon; the validation date when empty."
+    )
+    amazon_shipment_ids = fields.One2many("amazon.shipment", "picking_id", readonly=True)
+    amazon_sync_state = fields.Selection(
+        SYNC_STATES,
+        string="Amazon shipment",
+        compute="_compute_amazon_sync_state",
+        store=True,
+        help="Not shipped: the delivery is not done yet.\n"
+        "Awaiting shipping data: done, but the carrier or tracking number is missing.\n"
+        "Sending to Amazon: queued; the confirmation leaves after the commit and is retried on "
+        "throttling and outages.\n"
+        "Confirmed on Amazon: Amazon holds this package as it is now.\n"
+        "Amazon error: Amazon refused it; see the message, fix the data and press Retry.",
+    )
+    amazon_sync_error = fields.Text(
+        string="Amazon shipment error", compute="_compute_amazon_sync_state", store=True
+    )
+
+    @api.depends("picking_type_code", "sale_id")
+    def _compute_is_amazon_delivery(self):
+        for picking in self:
+            order = picking.sudo().sale_id
+            picking.is_amazon_delivery = bool(
+                picking.picking_type_code == "outgoing"
+                and order.amazon_order_ref
+                and order.amazon_fulfillment_channel != "fba"
+            )
+            picking.amazon_order_ref = order.amazon_order_ref or False
+
+    def _search_amazon_order_ref(self, operator, value):
+        return [("sale_id.amazon_order_ref", operator, value)]
+
+    @api.depends("amazon_shipment_ids.state", "amazon_shipment_ids.last_error")
+    def _compute_amazon_sync_state(self):
+        for picking in self:
+            shipment = picking.sudo().amazon_shipment_ids[:1]
+            picking.amazon_sync_state = shipment.state or "none"
+            picking.amazon_sync_error = shipment.last_error or False
+
+    # ------------------------------------------------------------------
+    # XML-RPC API
+    # ------------------------------------------------------------------
+
+    def amazon_update_shipping(self, carrier, tracking_ref, shipping_method=False, ship_date=False):
+        """Store the shipping data of an Amazon delivery; confirm it on Amazon if it is done.
+
+        :param carrier: carrier name; matched to a delivery carrier of the ERP by name, else
+            kept as the Amazon carrier name (mapped to Amazon's carrier codes, else 'Other').
+        :param tracking_ref: the carrier's tracking number (stored in ``carrier_tracking_ref``).
+        :param shipping_method: ship method label, optional.
+        :param ship_date: ``YYYY-MM-DD[ HH:MM:SS]`` or ISO 8601 (UTC when no offset); optional,
+            the validation date by default.
+        :return: dict, see :meth:`_amazon_result`.
+        :raise UserError: not an Amazon delivery, cancelled, empty carrier or tracking number,
+            unreadable date; nothing is changed then.
+        """
+        self._amazon_check_api_call()
+        carrier = " ".join(str(carrier or "").split())
+        tracking_ref = str(tracking_ref or "").strip()
+        if not tracking_ref:
+            raise ValidationError(
+                _("The tracking number is empty: give the carrier's tracking number.")
+            )
+        if not carrier:
+            raise ValidationError(_("The carrier is empty: give the carrier's name, e.g. 'SEUR'."))
+        values = {
+            "carrier_tracking_ref": tracking_ref,
+            "amazon_shipping_method": str(shipping_method).strip() if shipping_method else False,
+        }
+        if ship_date:
+            values["amazon_ship_date"] = self._amazon_parse_date(ship_date)
+        delivery_carrier = self.env["delivery.carrier"].search(
+            [("name", "=ilike", carrier), ("company_id", "in", [False, self.company_id.id])],
+            limit=1,
+        )
+        if delivery_carrier:
+            values.update(carrier_id=delivery_carrier.id, amazon_carrier_name=False)
+        else:
+            values["amazon_carrier_name"] = carrier
+        self.write(values)
+        self._amazon_sync_shipment()
+        if self.state != "done":
+            return self._amazon_result(
+                _("Shipping data stored; Amazon is told when the delivery is validated.")
+            )
+        return self._amazon_result()
+
+    def amazon_mark_shipped(self):
+        """Validate the Amazon delivery with its reserved quantities and confirm it on Amazon.
+
+        Quantities are the delivery's reserved (or set) quantities; what is left goes to a
+        backorder, as the ERP does. A delivery already done is not validated again: its
+        confirmation is only (re)queued if its shipping data changed. When the delivery's carrier
+        is an ERP carrier integration that creates labels, validation uses it and Amazon receives
+        the tracking number it returns.
+
+        :return: dict, see :meth:`_amazon_result`, with ``backorder_ids``.
+        :raise UserError: not an Amazon delivery, cancelled, nothing reserved, or the ERP needs
+            a decision the API cannot take; nothing is changed then.
+        """
+        self._amazon_check_api_call()
+        if self.state == "done":
+            self._amazon_sync_shipment()
+            return self._amazon_result(_("The delivery was already done."))
+        if self.state == "draft":
+            self.action_confirm()
+        moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        if not any(self._amazon_has_quantity(move) for move in moves):
+            self.action_assign()
+        to_ship = moves.filtered(self._amazon_has_quantity)
+        if not to_ship:
+            raise UserError(
+                _(
+                    "Nothing is reserved on %(picking)s: receive the goods or set the quantities "
+                    "to ship on its moves first.",
+                    picking=self.name,
+                )
+            )
+        to_ship.picked = True
+        self.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        if self.state != "done":
+            raise UserError(
+                _(
+                    "%(picking)s needs a decision in the ERP to be validated (lots, serial "
+                    "numbers or quality checks): validate it there.",
+                    picking=self.name,
+                )
+            )
+        return self._amazon_result()
+
+    @staticmethod
+    def _amazon_has_quantity(move):
+        return not float_is_zero(move.quantity, precision_rounding=move.product_uom.rounding)
+
+    def _amazon_check_api_call(self):
+        """Checks shared by the API methods: one existing, accessible, open Amazon delivery."""
+        missing = self - self.exists()
+        if missing:
+            raise MissingError(
+                _(
+                    "Delivery (stock.picking) id %(ids)s does not exist or was deleted.",
+                    ids=", ".join(str(i) for i in missing.ids),
+                )
+            )
+        self.ensure_one()
+        self.check_access("write")
+        if not self.is_amazon_delivery:
+            raise UserError(
+                _(
+                    "%(picking)s is not a delivery of an Amazon order shipped by the merchant: "
+                    "only those are shipped through this API.",
+                    picking=self.display_name,
+                )
+            )
+        if self.state == "cancel":
+            raise UserError(
+                _("%(picking)s is cancelled: it cannot be shipped.", picking=self.display_name)
+            )
+
+    @api.model
+    def _amazon_parse_date(self, value):
+        """Naive UTC datetime from an XML-RPC date (datetime or string).
+
+        :raise ValidationError: the value is not a date.
+        """
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            text = str(value).strip()
+            try:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValidationError(
+                    _(
+                        "The ship date %(value)r is not a date: use YYYY-MM-DD, "
+                        "'YYYY-MM-DD HH:MM:SS' or ISO 8601.",
+                        value=text,
+                    )
+                ) from None
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+    def _amazon_result(self, message=None):
+        """The answer of the API methods: only marshallable values, never None.
+
+        :return: dict with ``picking_id``, ``name``, ``state``, ``amazon_order_ref``,
+            ``amazon_sync_state`` (none, awaiting_data, pending, confirmed, error),
+            ``amazon_error``, ``carrier``, ``tracking_ref``, ``backorder_ids`` and ``message``.
+        """
+        self.ensure_one()
+        backorders = self.search([("backorder_id", "=", self.id)])
+        state = self.amazon_sync_state
+        if message is None:
+            message = {
+                "none": _("The delivery is not done yet."),
+                "awaiting_data": _(
+                    "Shipped; Amazon is told once the carrier and tracking number are set."
+                ),
+                "pending": _("Shipped; the confirmation is being sent to Amazon."),
+                "confirmed": _("Shipped and confirmed on Amazon."),
+                "error": _("Shipped, but Amazon refused the confirmation: %(error)s")
+                % {"error": self.amazon_sync_error},
+            }[state]
+        if backorders:
+            message += " " + _(
+                "The rest is in backorder %(names)s.", names=", ".join(backorders.mapped("name"))
+            )
+        return {
+            "picking_id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "amazon_order_ref": self.amazon_order_ref or "",
+            "amazon_sync_state": state,
+            "amazon_error": self.amazon_sync_error or "",
+            "carrier": self._amazon_carrier_name() or "",
+            "tracking_ref": self.carrier_tracking_ref or "",
+            "backorder_ids": backorders.ids,
+            "message": message,
+        }
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_amazon_mark_shipped(self):
+        """Button: validate and confirm on Amazon, then say what happened."""
+        result = self.amazon_mark_shipped()
+        return self._amazon_notify(result)
+
+    def action_amazon_retry_shipment(self):
+        """Button (and XML-RPC): send the shipment confirmation again after an error."""
+        self.check_access("write")
+        for picking in self:
+            if not picking.amazon_shipment_ids:
+                picking._amazon_sync_shipment()
+            picking.amazon_shipment_ids.sudo().action_retry()
+        if len(self) == 1:
+            return self._amazon_result(_("The confirmation is queued again."))
+        return True
+
+    def _amazon_notify(self, result):
+        kind = {"error": "danger", "awaiting_data": "warning"}.get(
+            result["amazon_sync_state"], "success"
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Amazon shipment"),
+                "message": result["message"],
+                "type": kind,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Shipment data
+    # ------------------------------------------------------------------
+
+    def _amazon_carrier_name(self):
+        """The carrier Amazon is told: the Amazon carrier name, else the ERP carrier's name."""
+        self.ensure_one()
+        return self.amazon_carrier_name or self.sudo().carrier_id.name or False
+
+    def _amazon_shipped_items(self):
+        """``[{"orderItemId", "quantity"}]`` of this delivery's done moves, in sale units.
+
+        :raise ValueError: a quantity is not a whole number of sale units.
+        """
+        self.ensure_one()
+        quantities = {}
+        for move in self.sudo().move_ids.filtered(lambda m: m.state == "done"):
+            line = move.sale_line_id
+            if not line.amazon_order_item_ref:
+                continue
+            quantity = move.product_uom._compute_quantity(
+                move.quantity, line.product_uom, rounding_method="HALF-UP"
+            )
+            ref = line.amazon_order_item_ref
+            quantities[ref] = quantities.get(ref, 0.0) + quantity
+        items = []
+        for ref, quantity in quantities.items():
+            if abs(quantity - round(quantity)) > 1e-6:
+                raise ValueError(
+                    _(
+                        "Order item %(item)s ships %(quantity)s units: Amazon needs whole units.",
+                        item=ref,
+                        quantity=quantity,
+                    )
+                )
+            if round(quantity) > 0:
+                items.append({"orderItemId": ref, "quantity": int(round(quantity))})
+        return items
+
+    def _amazon_sync_shipment(self):
+        """Create or refresh the shipments of the done Amazon deliveries among ``self``."""
+        return self.env["amazon.shipment"].sudo()._sync_pickings(self)
+
+    # ------------------------------------------------------------------
+    # Hooks
+    # ------------------------------------------------------------------
+
+    def _action_done(self):
+        """After the ERP's validation (labels included), queue the Amazon confirmations."""
+        result = super()._action_done()
+        self._amazon_sync_shipment()
+        return result
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SHIPPING_FIELDS.intersection(vals):
+            done = self.filtered(lambda p: p.state == "done" and p.is_amazon_delivery)
+            if done:
+                done._amazon_sync_shipment()
+        return result
