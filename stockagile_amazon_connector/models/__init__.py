@@ -16,3 +16,10 @@ from . import amazon_shipment
 from . import stock_picking
 from . import stock_warehouse
 from . import sale_order_shipping
+from . import amazon_return
+from . import amazon_return_line
+from . import amazon_account_returns
+from . import amazon_returns_importer
+from . import sale_order_returns
+from . import sale_order_line_returns
+from . import stock_picking_returns

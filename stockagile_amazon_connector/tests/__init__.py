@@ -6,3 +6,4 @@ from . import test_security
 from . import test_order_import
 from . import test_order_tools
 from . import test_shipping
+from . import test_returns

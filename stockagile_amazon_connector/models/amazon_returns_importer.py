@@ -1,0 +1,233 @@
+"""Amazon's returns report → ``amazon.return`` records: the one place that reads returns.
+
+The path of a run reads as a sentence: the cron (or the account's *Sync returns* button) asks
+Amazon for a merchant-fulfilled returns report over the next window after the account's cursor
+(createReport, Reports API 2021-06-30, at most 60 days) and keeps its id on the account → it
+polls getReport, in this run or the next ones (never sleeping: a report still in progress just
+ends the run and wakes the cron a minute later) → when DONE, it downloads the document
+(getReportDocument, GZIP, UTF-8 or ISO-8859-1), reads its rows, and records each return (RMA)
+in a savepoint, committed one by one; each new return is processed at once (return picking, or
+*To review* with a message) → when every return of the report is recorded, the cursor moves to
+the end of the window. A report Amazon CANCELLED has no returns (the cursor moves too); a FATAL
+one is asked again next run. A throttle stops the run and keeps the pending report for later.
+Recording is idempotent (one return per account and RMA), so windows overlap a little to catch
+returns Amazon adds to its data late.
+"""
+
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from odoo import Command, _, api, fields, models
+
+from ..services import AmazonError, NotFoundError, ThrottledError
+from ..services.const import MAX_DAYS_PER_RETURNS_REPORT, REPORT_TYPE_RETURNS
+from ..services.reports import parse_quantity, parse_report_date, parse_returns_report
+
+_logger = logging.getLogger(__name__)
+
+#: How far back the first import of an account looks.
+FIRST_SYNC_DAYS = 30
+#: Each report starts this long before the cursor: returns Amazon records late are not missed.
+WINDOW_OVERLAP = timedelta(days=1)
+#: Reports one run may request to catch up (each covers up to 60 days).
+MAX_REPORTS_PER_RUN = 4
+#: A run asks for another report at once only when its window ended longer ago than this.
+CATCH_UP_AFTER = timedelta(days=1)
+#: Seconds before the cron looks again at a report Amazon is still preparing.
+REPORT_POLL_SECONDS = 60
+
+
+class AmazonReturnsImporter(models.AbstractModel):
+    _name = "amazon.returns.importer"
+    _description = "Amazon Returns Importer"
+
+    # ------------------------------------------------------------------
+    # The run: report life cycle, savepoints, cursor
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_account(self, account, auto_commit=True):
+        """Advance the account's returns import as far as Amazon allows now.
+
+        :param account: one ``amazon.account``.
+        :param auto_commit: commit after each return (crons); off in buttons and tests.
+        :return: dict of counts (``created``, ``updated``, ``unchanged``, ``review``,
+            ``failed``) and ``pending`` (a report is still being generated), ``throttled``.
+        """
+        counts, errors = Counter(), []
+        pending = throttled = False
+        service = account._get_sp_api_service()
+        now = fields.Datetime.now()
+        for _run in range(MAX_REPORTS_PER_RUN):
+            try:
+                if not account.returns_report_id:
+                    self._request_report(account, service, now)
+                    self._commit(auto_commit)
+                status = service.get_report(account.returns_report_id)
+                if not status.done:
+                    pending = True
+                    account._schedule_returns_run(REPORT_POLL_SECONDS)
+                    break
+                if status.processing_status == "FATAL":
+                    self._forget_report(account)
+                    errors.append(
+                        _("Amazon could not generate the returns report; it is asked again.")
+                    )
+                    break
+                rows = []
+                if status.processing_status == "DONE" and status.document_id:
+                    text = service.get_report_document(status.document_id)
+                    rows = parse_returns_report(text)
+            except ThrottledError as error:
+                throttled = True
+                account._schedule_returns_run((error.retry_after or 60) + 1)
+                break
+            except NotFoundError as error:
+                self._forget_report(account)  # expired or unknown: ask again
+                errors.append(error.message)
+                break
+            except AmazonError as error:
+                errors.append(error.message)
+                break
+            recorded_all = self._record_rows(account, rows, counts, errors, auto_commit)
+            end = account.returns_report_end
+            self._forget_report(account, cursor=end if recorded_all else None)
+            self._commit(auto_commit)
+            if not recorded_all or not end or now - end < CATCH_UP_AFTER:
+                break
+        account.write({"returns_sync_error": "\n".join(errors) or False})
+        self._commit(auto_commit)
+        _logger.info(
+            "Amazon account %s: returns %s%s%s",
+            account.id,
+            dict(counts),
+            " (report pending)" * pending,
+            " (throttled)" * throttled,
+        )
+        return {
+            **{k: counts[k] for k in ("created", "updated", "unchanged", "review", "failed")},
+            "pending": pending,
+            "throttled": throttled,
+        }
+
+    def _commit(self, auto_commit):
+        """Crons commit each step (the report id, each return, the cursor) on its own."""
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _request_report(self, account, service, now):
+        """createReport over the window after the cursor; its id is kept on the account."""
+        start = (
+            account.returns_last_sync or now - timedelta(days=FIRST_SYNC_DAYS)
+        ) - WINDOW_OVERLAP
+        end = min(start + timedelta(days=MAX_DAYS_PER_RETURNS_REPORT), now)
+        refs = account.marketplace_ids.mapped("api_ref")
+        report_id = service.create_report(REPORT_TYPE_RETURNS, refs, start, end)
+        account.write(
+            {
+                "returns_report_id": report_id,
+                "returns_report_start": start,
+                "returns_report_end": end,
+            }
+        )
+
+    def _forget_report(self, account, cursor=None):
+        """Done with the pending report; move the cursor to ``cursor`` when given."""
+        values = {
+            "returns_report_id": False,
+            "returns_report_start": False,
+            "returns_report_end": False,
+        }
+        if cursor and (not account.returns_last_sync or cursor > account.returns_last_sync):
+            values["returns_last_sync"] = cursor
+        account.write(values)
+
+    # ------------------------------------------------------------------
+    # Rows → returns
+    # ------------------------------------------------------------------
+
+    def _record_rows(self, account, rows, counts, errors, auto_commit):
+        """Record every return of the report, each in a savepoint.
+
+        :return: True when every return is recorded (a return to review is recorded).
+        """
+        groups = {}
+        for row in rows:
+            groups.setdefault(self._rma_key(row), []).append(row)
+        known = {
+            record.rma_ref: record
+            for record in self.env["amazon.return"].search(
+                [("account_id", "=", account.id), ("rma_ref", "in", list(groups))]
+            )
+        }
+        recorded_all = True
+        for rma, rma_rows in groups.items():
+            try:
+                with self.env.cr.savepoint():
+                    outcome = self._record_return(account, rma, rma_rows, known.get(rma))
+            except Exception as error:
+                recorded_all = False
+                counts["failed"] += 1
+                errors.append(_("Return %(rma)s: %(error)s", rma=rma, error=repr(error)))
+                _logger.warning("Amazon return %s not recorded: %r", rma, error)
+            else:
+                counts[outcome] += 1
+            self._commit(auto_commit)
+        return recorded_all
+
+    @staticmethod
+    def _rma_key(row):
+        """Amazon's RMA id, else the order and request date (one return per request)."""
+        rma = (row.get("amazon_rma_id") or "").strip()
+        if rma:
+            return rma
+        return f"{row.get('order_id') or '?'}/{row.get('return_request_date') or '?'}"
+
+    def _record_return(self, account, rma, rows, existing):
+        """Create (and process) the return of ``rows``, or update the one already recorded.
+
+        :return: ``created``, ``review`` (new or still flagged), ``updated`` or ``unchanged``.
+        """
+        first = rows[0]
+        status = first.get("return_request_status") or False
+        if existing:
+            changed = bool(status) and existing.request_status != status
+            if changed:
+                existing.request_status = status
+            if existing.state == "review":
+                return "review" if existing._amazon_process() else "updated"
+            return "updated" if changed else "unchanged"
+        record = self.env["amazon.return"].create(
+            {
+                "account_id": account.id,
+                "rma_ref": rma,
+                "seller_rma_ref": first.get("seller_rma_id") or False,
+                "amazon_order_ref": first.get("order_id") or False,
+                "return_date": parse_report_date(first.get("return_request_date")),
+                "request_status": status,
+                "return_carrier": first.get("return_carrier") or False,
+                "tracking_ref": first.get("tracking_id") or False,
+                "line_ids": [Command.create(self._line_values(row)) for row in rows],
+            }
+        )
+        record.message_post(
+            body=_(
+                "Return %(rma)s of Amazon order %(order)s recorded.",
+                rma=rma,
+                order=record.amazon_order_ref or "?",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return "review" if record._amazon_process() else "created"
+
+    @staticmethod
+    def _line_values(row):
+        return {
+            "sku": row.get("merchant_sku") or False,
+            "asin": row.get("asin") or False,
+            "item_name": row.get("item_name") or False,
+            "quantity": parse_quantity(row.get("return_quantity")) or 0,
+            "reason": row.get("return_reason") or False,
+            "resolution": row.get("resolution") or False,
+        }
