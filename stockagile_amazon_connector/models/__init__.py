@@ -1,25 +1,22 @@
+# The connector's own models
 from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_listing
 from . import amazon_listing_change
 from . import amazon_feed
 from . import amazon_sync_engine
+from . import amazon_order_importer
+from . import amazon_shipment
+from . import amazon_return
+from . import amazon_return_line
+from . import amazon_returns_importer
+
+# The host ERP's models, extended
 from . import product_product
 from . import product_template
-from . import stock_quant
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
-from . import amazon_account_orders
-from . import amazon_order_importer
-from . import amazon_shipment
 from . import stock_picking
+from . import stock_quant
 from . import stock_warehouse
-from . import sale_order_shipping
-from . import amazon_return
-from . import amazon_return_line
-from . import amazon_account_returns
-from . import amazon_returns_importer
-from . import sale_order_returns
-from . import sale_order_line_returns
-from . import stock_picking_returns

@@ -18,6 +18,17 @@ FULFILLMENT_CHANNELS = [
 #: Countries whose invoices must carry the buyer's tax id even for consumers.
 VAT_REQUIRED_COUNTRIES = ("AR", "BR", "CL", "CO", "EC", "MX", "PE")
 
+SHIPPING_STATES = [
+    ("none", "Nothing shipped"),
+    ("awaiting_data", "Awaiting shipping data"),
+    ("pending", "Sending to Amazon"),
+    ("error", "Amazon error"),
+    ("confirmed", "Confirmed on Amazon"),
+]
+
+#: The order shows its most urgent delivery: an error first, then missing data...
+PRIORITY = ("error", "awaiting_data", "pending", "confirmed")
+
 
 class SaleOrder(models.Model):
     """An Amazon order is an ordinary sales order carrying where it comes from.
@@ -265,3 +276,111 @@ class SaleOrder(models.Model):
                 }
             )
         self.write({"amazon_anonymized": True})
+
+    # ------------------------------------------------------------------
+    # Shipping: where the order's packages stand on Amazon, labels to print
+    # (the packages themselves are ``amazon.shipment`` records of the order's deliveries)
+    # ------------------------------------------------------------------
+
+    amazon_shipping_state = fields.Selection(
+        SHIPPING_STATES,
+        string="Amazon shipping",
+        compute="_compute_amazon_shipping_state",
+        store=True,
+        help="Where the order's packages stand on Amazon (the most urgent delivery wins):\n"
+        "Awaiting shipping data: a delivery is done but has no carrier or tracking number yet; "
+        "set them on the delivery or with the XML-RPC API.\n"
+        "Sending to Amazon: confirmations queued, sent after the commit.\n"
+        "Amazon error: Amazon refused a confirmation; see the delivery and press Retry.\n"
+        "Confirmed on Amazon: every shipped package is confirmed.",
+    )
+
+    @api.depends("picking_ids.amazon_sync_state")
+    def _compute_amazon_shipping_state(self):
+        for order in self:
+            states = set(order.picking_ids.mapped("amazon_sync_state"))
+            order.amazon_shipping_state = next(
+                (state for state in PRIORITY if state in states), "none"
+            )
+
+    def action_amazon_print_labels(self):
+        """Print (download) the carrier labels the ERP's carrier integration attached."""
+        self.ensure_one()
+        pickings = self.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        labels = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "stock.picking"),
+                ("res_id", "in", pickings.ids),
+                ("name", "=ilike", "label%"),
+            ],
+            order="id desc",
+        )
+        if not labels:
+            raise UserError(
+                _(
+                    "No carrier label yet: labels are created when a delivery whose carrier is a "
+                    "shipping integration (Get Rate and Create Shipment) is validated."
+                )
+            )
+        if len(labels) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": f"/web/content/{labels.id}?download=true",
+                "target": "download",
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Carrier labels"),
+            "res_model": "ir.attachment",
+            "view_mode": "kanban,list,form",
+            "domain": [("id", "in", labels.ids)],
+        }
+
+    def action_amazon_view_shipments(self):
+        """Open the order's deliveries with their Amazon shipment state."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("sale_id", "=", self.id), ("picking_type_code", "=", "outgoing")]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Returns: the smart button, and refunds of returned lines only
+    # ------------------------------------------------------------------
+
+    amazon_return_ids = fields.One2many("amazon.return", "sale_order_id", string="Amazon returns")
+    amazon_return_count = fields.Integer(compute="_compute_amazon_return_count")
+
+    def _compute_amazon_return_count(self):
+        counts = dict(
+            self.env["amazon.return"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.amazon_return_count = counts.get(order, 0)
+
+    def _get_invoiceable_lines(self, final=False):
+        """With ``amazon_invoice_line_ids`` in the context, only those lines (a return's refund)."""
+        lines = super()._get_invoiceable_lines(final=final)
+        only = self.env.context.get("amazon_invoice_line_ids")
+        if only is not None:
+            lines = lines.filtered(lambda line: line.id in only)
+        return lines
+
+    def action_view_amazon_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stockagile_amazon_connector.amazon_return_action"
+        )
+        if self.amazon_return_count == 1:
+            action.update(
+                {
+                    "views": [(False, "form")],
+                    "view_mode": "form",
+                    "res_id": self.amazon_return_ids.id,
+                }
+            )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -18,7 +18,12 @@ class SaleOrderLine(models.Model):
 
     @api.depends("order_id.amazon_order_ref")
     def _compute_qty_to_invoice(self):
-        """Amazon charges the whole order at purchase: invoice Amazon orders as ordered."""
+        """Amazon charges the whole order at purchase: invoice Amazon orders as ordered.
+
+        Returned goods are not invoiced: received returns lower the quantity to invoice, so that
+        invoicing after a return makes the credit note of what came back — the ERP's own refund
+        path for returns.
+        """
         amazon = self.filtered(
             lambda line: line.order_id.amazon_order_ref
             and line.state == "sale"
@@ -26,5 +31,19 @@ class SaleOrderLine(models.Model):
         )
         result = super(SaleOrderLine, self - amazon)._compute_qty_to_invoice()
         for line in amazon:
-            line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
+            line.qty_to_invoice = (
+                line.product_uom_qty - line.qty_invoiced - line._amazon_returned_quantity()
+            )
         return result
+
+    def _amazon_returned_quantity(self):
+        """Quantity of this line received back in done return moves, in the line's unit."""
+        self.ensure_one()
+        if self.product_id.type != "consu":
+            return 0.0
+        _outgoing, incoming = self._get_outgoing_incoming_moves()
+        return sum(
+            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            for move in incoming
+            if move.state == "done"
+        )

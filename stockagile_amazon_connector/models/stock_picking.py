@@ -357,10 +357,22 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
 
     def _action_done(self):
-        """After the ERP's validation (labels included), queue the Amazon confirmations."""
+        """After the ERP's validation (labels included), queue the Amazon confirmations of
+        deliveries and mark the Amazon returns of return pickings received."""
         result = super()._action_done()
         self._amazon_sync_shipment()
+        self._amazon_receive_returns()
         return result
+
+    def _amazon_receive_returns(self):
+        """A validated return picking of an Amazon return marks it received.
+
+        Run as superuser, like a cron: the warehouse user receiving the parcel needs no Amazon or
+        invoicing rights, and whatever fails is recorded on the return, never blocking the picking.
+        """
+        returns = self.env["amazon.return"].sudo().search([("picking_ids", "in", self.ids)])
+        if returns:
+            returns._amazon_on_received()
 
     def write(self, vals):
         result = super().write(vals)
