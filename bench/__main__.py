@@ -32,6 +32,7 @@ from tests.e2e.harness import (
     OdooServer,
     create_sandbox_account,
     odoo_command,
+    receive,
     wait_for,
 )
 
@@ -116,38 +117,6 @@ def run_order_import(account_id, sandbox):
     return json.loads(line.split("=", 1)[1])
 
 
-def receive(odoo, warehouse, product_ids, quantity=1):
-    """Validate one receipt (one move per product) in two XML-RPC calls; return when committed."""
-    supplier = warehouse["supplier"]
-    stock = warehouse["lot_stock_id"][0]
-    picking_id = odoo.call(
-        "stock.picking",
-        "create",
-        {
-            "picking_type_id": warehouse["in_type_id"][0],
-            "location_id": supplier,
-            "location_dest_id": stock,
-            "move_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "bench",
-                        "product_id": product_id,
-                        "product_uom_qty": quantity,
-                        "quantity": quantity,
-                        "picked": True,
-                        "location_id": supplier,
-                        "location_dest_id": stock,
-                    },
-                )
-                for product_id in product_ids
-            ],
-        },
-    )
-    odoo.call("stock.picking", "button_validate", [picking_id])
-
-
 def amazon_quantity(sandbox, number):
     return sandbox.listing(sku(number))["quantity"]
 
@@ -157,7 +126,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def run_latency(odoo, sandbox, warehouse, product_ids):
+def run_latency(odoo, sandbox, product_ids):
     """Scenario 2: commit → Amazon latency of single receipts, one after the other."""
     sandbox.clear_requests()
     expected = {n: amazon_quantity(sandbox, n) for n in range(1, LATENCY_SKUS + 1)}
@@ -165,7 +134,7 @@ def run_latency(odoo, sandbox, warehouse, product_ids):
     start = time.perf_counter()
     for index in range(LATENCY_RECEIPTS):
         number = index % LATENCY_SKUS + 1
-        receive(odoo, warehouse, [product_ids[number]])
+        receive(odoo, product_ids[number])
         committed = time.perf_counter()
         expected[number] += 1
         landed = wait_for(lambda n=number: amazon_quantity(sandbox, n) == expected[n], 120, 0.01)
@@ -185,14 +154,14 @@ def run_latency(odoo, sandbox, warehouse, product_ids):
     }, latencies
 
 
-def run_burst(odoo, sandbox, warehouse, product_ids):
+def run_burst(odoo, sandbox, product_ids):
     """Scenario 3: many moves at once; coalescing keeps API calls far below one per move."""
     sandbox.clear_requests()
     numbers = list(range(1, BURST_SKUS + 1))
     expected = {n: amazon_quantity(sandbox, n) for n in numbers}
     start = time.perf_counter()
     for _ in range(BURST_MOVES // BURST_SKUS):
-        receive(odoo, warehouse, [product_ids[n] for n in numbers])
+        receive(odoo, [product_ids[n] for n in numbers])
         for n in numbers:
             expected[n] += 1
     moves_done = time.perf_counter()
@@ -268,10 +237,6 @@ def main():
         account_id = create_sandbox_account(odoo, sandbox.url)
         print(f"Sync all of {PRODUCTS} products by feed…", flush=True)
         results["sync_all"] = run_sync_all(account_id, sandbox)
-        warehouse = odoo.call(
-            "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
-        )[0]
-        warehouse["supplier"] = odoo.ref("stock.stock_location_suppliers")
         ids = odoo.call(
             "product.product",
             "search_read",
@@ -280,12 +245,11 @@ def main():
         )
         product_ids = {int(p["default_code"][-5:]): p["id"] for p in ids}
         print(f"Stock push latency over {LATENCY_RECEIPTS} receipts…", flush=True)
-        results["stock_push_latency"], latencies = run_latency(
-            odoo, sandbox, warehouse, product_ids
-        )
+        latency, latencies = run_latency(odoo, sandbox, product_ids)
+        results["stock_push_latency"] = latency
         chart(latencies, OUT / "stock_push_latency.png")
         print(f"Burst of {BURST_MOVES} moves over {BURST_SKUS} SKUs…", flush=True)
-        results["burst"] = run_burst(odoo, sandbox, warehouse, product_ids)
+        results["burst"] = run_burst(odoo, sandbox, product_ids)
     finally:
         server.stop()
     # Without the server: its crons would push the reservations the import makes meanwhile.

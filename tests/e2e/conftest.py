@@ -11,20 +11,8 @@ import os
 import pytest
 
 from amazon_sandbox.control import SandboxControl
-from amazon_sandbox.process import start_sandbox
 
 from .harness import OdooServer, create_sandbox_account, ensure_database
-
-
-@pytest.fixture(scope="session")
-def sandbox_url():
-    url = os.environ.get("STOCKAGILE_SANDBOX_URL")
-    if url:
-        yield url.rstrip("/")
-        return
-    handle = start_sandbox()
-    yield handle.url
-    handle.stop()
 
 
 @pytest.fixture(scope="session")

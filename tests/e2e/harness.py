@@ -157,6 +157,56 @@ def wait_for(predicate, timeout=30.0, interval=0.05):
         time.sleep(interval)
 
 
+def product_with_sku(odoo, sku, **values):
+    """Id of the storable product with internal reference ``sku`` (created when missing)."""
+    found = odoo.call("product.product", "search", [("default_code", "=", sku)], limit=1)
+    if found:
+        return found[0]
+    return odoo.call(
+        "product.product",
+        "create",
+        {"name": f"E2E {sku}", "default_code": sku, "is_storable": True, **values},
+    )
+
+
+def receive(odoo, product_ids, quantity=1):
+    """Validate one receipt (a move of ``quantity`` per product) as a warehouse user does.
+
+    Two XML-RPC calls; when the second returns, the transaction is committed.
+    """
+    if isinstance(product_ids, int):
+        product_ids = [product_ids]
+    warehouse = odoo.call(
+        "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
+    )[0]
+    supplier = odoo.ref("stock.stock_location_suppliers")
+    stock = warehouse["lot_stock_id"][0]
+    moves = [
+        {
+            "name": "receipt",
+            "product_id": product_id,
+            "product_uom_qty": quantity,
+            "quantity": quantity,
+            "picked": True,
+            "location_id": supplier,
+            "location_dest_id": stock,
+        }
+        for product_id in product_ids
+    ]
+    picking_id = odoo.call(
+        "stock.picking",
+        "create",
+        {
+            "picking_type_id": warehouse["in_type_id"][0],
+            "location_id": supplier,
+            "location_dest_id": stock,
+            "move_ids": [(0, 0, move) for move in moves],
+        },
+    )
+    assert odoo.call("stock.picking", "button_validate", [picking_id]) is True
+    return picking_id
+
+
 def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)"):
     """Archive every Amazon account and create the only active one, on the sandbox."""
     from amazon_sandbox import (

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .harness import OdooServer, wait_for
+from .harness import OdooServer, product_with_sku, receive, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -21,18 +21,7 @@ SKUS = ("SA-MUG-001", "SA-TEE-BLK-M", "SA-BOTTLE-750", "SA-CABLE-USBC", "SA-NOTE
 @pytest.fixture
 def products(odoo, sandbox, amazon_account):
     """The five seeded SKUs as synced products, first push done."""
-    ids = {}
-    for sku in SKUS:
-        found = odoo.call("product.product", "search", [("default_code", "=", sku)])
-        ids[sku] = (
-            found[0]
-            if found
-            else odoo.call(
-                "product.product",
-                "create",
-                {"name": f"Fault {sku}", "default_code": sku, "is_storable": True},
-            )
-        )
+    ids = {sku: product_with_sku(odoo, sku) for sku in SKUS}
     odoo.call("product.product", "write", list(ids.values()), {"amazon_sync": True})
     assert wait_for(lambda: converged(odoo, sandbox, ids), timeout=60)
     sandbox.clear_requests()
@@ -55,39 +44,6 @@ def converged(odoo, sandbox, ids):
     """True when Amazon holds Odoo's free quantity for every SKU."""
     expected = free_quantities(odoo, ids)
     return all(sandbox.listing(sku)["quantity"] == qty for sku, qty in expected.items())
-
-
-def receive(odoo, product_id, quantity=1):
-    warehouse = odoo.call(
-        "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
-    )[0]
-    supplier = odoo.ref("stock.stock_location_suppliers")
-    stock = warehouse["lot_stock_id"][0]
-    picking = odoo.call(
-        "stock.picking",
-        "create",
-        {
-            "picking_type_id": warehouse["in_type_id"][0],
-            "location_id": supplier,
-            "location_dest_id": stock,
-            "move_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "fault",
-                        "product_id": product_id,
-                        "product_uom_qty": quantity,
-                        "quantity": quantity,
-                        "picked": True,
-                        "location_id": supplier,
-                        "location_dest_id": stock,
-                    },
-                )
-            ],
-        },
-    )
-    odoo.call("stock.picking", "button_validate", [picking])
 
 
 def test_faults_then_convergence(odoo, sandbox, products):

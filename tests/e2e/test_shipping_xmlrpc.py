@@ -9,7 +9,7 @@ import xmlrpc.client
 
 import pytest
 
-from .harness import REPO, OdooClient, wait_for
+from .harness import REPO, OdooClient, product_with_sku, receive, wait_for
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",
@@ -21,50 +21,6 @@ SKUS = ("SA-MUG-001", "SA-TEE-BLK-M", "SA-CABLE-USBC", "SA-NOTEBOOK-A5")
 
 
 # ----------------------------------------------------------------------------- helpers
-def _receive(odoo, sku, quantity):
-    """Have ``quantity`` more units of the product with internal reference ``sku`` in stock."""
-    product = odoo.call("product.product", "search", [("default_code", "=", sku)], limit=1)
-    if not product:
-        product = [
-            odoo.call(
-                "product.product",
-                "create",
-                {"name": f"E2E {sku}", "default_code": sku, "is_storable": True},
-            )
-        ]
-    warehouse = odoo.call(
-        "stock.warehouse", "search_read", [], fields=["lot_stock_id", "in_type_id"], limit=1
-    )[0]
-    supplier = odoo.ref("stock.stock_location_suppliers")
-    stock = warehouse["lot_stock_id"][0]
-    picking_id = odoo.call(
-        "stock.picking",
-        "create",
-        {
-            "picking_type_id": warehouse["in_type_id"][0],
-            "location_id": supplier,
-            "location_dest_id": stock,
-            "move_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "e2e receipt",
-                        "product_id": product[0],
-                        "product_uom_qty": quantity,
-                        "location_id": supplier,
-                        "location_dest_id": stock,
-                    },
-                )
-            ],
-        },
-    )
-    odoo.call("stock.picking", "action_confirm", [picking_id])
-    moves = odoo.call("stock.move", "search", [("picking_id", "=", picking_id)])
-    odoo.call("stock.move", "write", moves, {"quantity": quantity, "picked": True})
-    odoo.call("stock.picking", "button_validate", [picking_id])
-
-
 @pytest.fixture
 def orders(odoo, amazon_account):
     """Stock for the seeded SKUs, then the account's orders imported over XML-RPC."""
@@ -80,7 +36,7 @@ def orders(odoo, amazon_account):
             {"name": "IVA 21% (e2e)", "amount": 21.0, "amount_type": "percent"},
         )
     for sku in SKUS:
-        _receive(odoo, sku, 20)
+        receive(odoo, product_with_sku(odoo, sku), quantity=20)
     outcome = odoo.call("amazon.account", "action_sync_orders", [amazon_account])
     assert outcome["params"]["type"] == "success", outcome["params"]["message"]
     return amazon_account

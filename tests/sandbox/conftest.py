@@ -1,7 +1,6 @@
 """Fixtures of the sandbox tests: one sandbox subprocess per session, reset before each test,
 and real ``python-amazon-sp-api`` clients pointed at it."""
 
-import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +18,6 @@ from amazon_sandbox import (  # noqa: E402
     SELLER_ID,
 )
 from amazon_sandbox.control import SandboxControl  # noqa: E402
-from amazon_sandbox.process import start_sandbox  # noqa: E402
 
 ES = "A1RKKUPIHCS9HS"
 CREDENTIALS = {
@@ -27,18 +25,6 @@ CREDENTIALS = {
     "lwa_client_secret": LWA_CLIENT_SECRET,
     "refresh_token": REFRESH_TOKEN,
 }
-
-
-@pytest.fixture(scope="session")
-def sandbox_url():
-    """A sandbox for the whole session (``STOCKAGILE_SANDBOX_URL`` reuses a running one)."""
-    url = os.environ.get("STOCKAGILE_SANDBOX_URL")
-    if url:
-        yield url.rstrip("/")
-        return
-    handle = start_sandbox()
-    yield handle.url
-    handle.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ Integration tests use the local Amazon sandbox: the ``sandbox_url`` fixture reus
 for the session; ``sandbox`` resets it before each test.
 """
 
-import os
 import sys
 import types
 from pathlib import Path
@@ -71,24 +70,6 @@ def make_config(url="http://sandbox.invalid", **overrides):
     }
     values.update(overrides)
     return AccountConfig(**values)
-
-
-@pytest.fixture(scope="session")
-def sandbox_url():
-    """URL of a running sandbox (env var, or one started for the session)."""
-    url = os.environ.get("STOCKAGILE_SANDBOX_URL")
-    if url:
-        yield url.rstrip("/")
-        return
-    try:
-        from amazon_sandbox.process import start_sandbox
-    except ImportError as exc:  # sandbox not written yet
-        pytest.skip(f"amazon_sandbox not available: {exc}")
-    handle = start_sandbox()
-    try:
-        yield handle.url.rstrip("/")
-    finally:
-        handle.stop()
 
 
 @pytest.fixture()
