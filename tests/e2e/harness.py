@@ -207,8 +207,12 @@ def receive(odoo, product_ids, quantity=1):
     return picking_id
 
 
-def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)"):
-    """Archive every Amazon account and create the only active one, on the sandbox."""
+def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)", **values):
+    """Archive every Amazon account and create the only active one, on the sandbox.
+
+    Its order and returns crons are off unless ``values`` say otherwise: a test or a benchmark
+    imports orders when it means to, and a fresh server's first cron runs stay short.
+    """
     from amazon_sandbox import (
         LWA_CLIENT_ID,
         LWA_CLIENT_SECRET,
@@ -235,5 +239,8 @@ def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)"):
             "sp_api_endpoint": sandbox_url,
             "lwa_token_endpoint": f"{sandbox_url}/auth/o2/token",
             "request_timeout": 5.0,
+            "sync_orders": False,
+            "sync_returns": False,
+            **values,
         },
     )
