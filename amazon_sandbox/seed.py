@@ -5,6 +5,7 @@ last days" queries always find the seed.
 """
 
 import zlib
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from .listing_ops import refresh_status
@@ -272,6 +273,51 @@ def base_order(
         "packages": [],
     }
     return order
+
+
+def generated_orders(count, skus, start=0, now=None, prefix="409"):
+    """``count`` FBM UNSHIPPED ES orders of 2-3 lines over ``skus`` (load tests, bench).
+
+    Order ``n`` (from ``start``) is ``{prefix}-{n:07d}-{n:07d}``; its first line has shipping,
+    every 7th order a promotion; ``lastUpdatedTime`` grows with ``n`` (one second apart, the last
+    one 5 minutes before ``now``) so that an import pages through them in order.
+    """
+    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    orders = []
+    for index in range(count):
+        n = start + index
+        updated = now - timedelta(minutes=5, seconds=count - index)
+        items = [
+            order_item(
+                f"{n:07d}{line:07d}",
+                skus[(n * 3 + line) % len(skus)],
+                "Generated item",
+                "B0GENERATED",
+                1 + line % 2,
+                9.90 + line,
+                shipping=3.99 if line == 0 else 0,
+                discount=1.00 if line == 0 and n % 7 == 0 else 0,
+                promotion_id="GEN-PROMO" if line == 0 and n % 7 == 0 else None,
+            )
+            for line in range(2 + n % 2)
+        ]
+        order = base_order(
+            f"{prefix}-{n:07d}-{n % 9999999:07d}",
+            updated - timedelta(hours=1),
+            updated,
+            "UNSHIPPED",
+            "MERCHANT",
+            items,
+        )
+        buyer = f"Generated Buyer {n % 400}"
+        order["buyer"] = {"buyerName": buyer}
+        order["recipient"] = {
+            "deliveryAddress": address(
+                buyer, f"Calle Generada {n % 400}", "Madrid", "28001", "Madrid"
+            )
+        }
+        orders.append(order)
+    return orders
 
 
 def _fbm_single():

@@ -19,6 +19,7 @@ DEFAULT_CONFIG = {
     "feed_processing_seconds": 0.0,
     "report_processing_seconds": 0.0,
     "cancel_empty_reports": True,
+    "orders_page_size": 0,
 }
 REQUEST_LOG_SIZE = 20000
 TOKEN_LIFETIME = 3600

@@ -50,39 +50,7 @@ env.cr.commit()  # noqa: F821
 
 # The orders: 2 or 3 lines, the first line with shipping, every 7th with a promotion.
 now = datetime.now(timezone.utc).replace(microsecond=0)
-orders = []
-for n in range(count):
-    updated = now - timedelta(minutes=5, seconds=count - n)
-    lines = 2 + n % 2
-    items = [
-        seed.order_item(
-            f"{n:07d}{line:07d}",
-            f"SA-GEN-{(n * 3 + line) % skus + 1:05d}",
-            "Bench item",
-            "B0BENCH",
-            1 + line % 2,
-            9.90 + line,
-            shipping=3.99 if line == 0 else 0,
-            discount=1.00 if line == 0 and n % 7 == 0 else 0,
-            promotion_id="BENCH-PROMO" if line == 0 and n % 7 == 0 else None,
-        )
-        for line in range(lines)
-    ]
-    order = seed.base_order(
-        f"409-{n:07d}-{n % 9999999:07d}",
-        updated - timedelta(hours=1),
-        updated,
-        "UNSHIPPED",
-        "MERCHANT",
-        items,
-    )
-    order["buyer"] = {"buyerName": f"Bench Buyer {n % 400}"}
-    order["recipient"] = {
-        "deliveryAddress": seed.address(
-            f"Bench Buyer {n % 400}", f"Calle Bench {n % 400}", "Madrid", "28001", "Madrid"
-        )
-    }
-    orders.append(order)
+orders = seed.generated_orders(count, [f"SA-GEN-{n:05d}" for n in range(1, skus + 1)], now=now)
 sandbox.reset(seed="empty", generate_listings=0)
 for start in range(0, count, 250):
     sandbox.add_orders(orders[start : start + 250])

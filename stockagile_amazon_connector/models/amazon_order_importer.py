@@ -41,6 +41,16 @@ FIRST_SYNC_DAYS = 7
 NOT_PAYABLE_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
 #: Never imported when first seen in these statuses: nothing to deliver, nothing to cancel.
 SKIPPED_NEW_STATUSES = ("CANCELLED", "UNFULFILLABLE", *NOT_PAYABLE_STATUSES)
+#: Every fulfillment status of the Orders API 2026-01-01; an order in another one is not imported.
+KNOWN_STATUSES = (
+    "PENDING",
+    "PENDING_AVAILABILITY",
+    "UNSHIPPED",
+    "PARTIALLY_SHIPPED",
+    "SHIPPED",
+    "CANCELLED",
+    "UNFULFILLABLE",
+)
 #: Amounts closer than this are equal (Amazon rounds to cents).
 CENT = Decimal("0.01")
 
@@ -188,6 +198,14 @@ class AmazonOrderImporter(models.AbstractModel):
         status = fulfillment.get("fulfillmentStatus")
         if not status:
             raise UserError(_("Amazon sent no fulfillment status."))
+        if status not in KNOWN_STATUSES:
+            raise UserError(
+                _(
+                    "Amazon sent the unknown fulfillment status %(status)r: the order is not "
+                    "imported; check it in Seller Central.",
+                    status=status,
+                )
+            )
         order = cache["run"]["orders"].get(order_ref)
         if order:
             return self._update_order(order, data, status)
@@ -529,8 +547,20 @@ class AmazonOrderImporter(models.AbstractModel):
         """
         lines, problems, shipping = [], [], {}
         products = cache["run"]["products"]
-        for item in data.get("orderItems") or ():
+        items = data.get("orderItems") or ()
+        if not items:
+            raise UserError(_("Amazon sent the order without order items: nothing to import."))
+        for item in items:
             quantity = item.get("quantityOrdered") or 0
+            if not isinstance(quantity, int) or isinstance(quantity, bool):
+                raise UserError(
+                    _(
+                        "Amazon sent the quantity %(quantity)r for order item %(item)s: "
+                        "not a whole number.",
+                        quantity=quantity,
+                        item=item.get("orderItemId"),
+                    )
+                )
             if quantity <= 0:
                 continue
             product_data = item.get("product") or {}
@@ -540,6 +570,15 @@ class AmazonOrderImporter(models.AbstractModel):
                 for part in (item.get("proceeds") or {}).get("breakdowns") or ()
             }
             unit_price = _amount((product_data.get("price") or {}).get("unitPrice"))
+            if "ITEM" not in parts and not unit_price:
+                problems.append(
+                    _(
+                        "Amazon sent no amount for order item %(item)s (%(sku)s): its line is at "
+                        "0; check the price in Seller Central.",
+                        item=item.get("orderItemId"),
+                        sku=sku,
+                    )
+                )
             gross = _amount(parts["ITEM"]["subtotal"]) if "ITEM" in parts else unit_price * quantity
             shipping_gross = _amount((parts.get("SHIPPING") or {}).get("subtotal"))
             discount = _amount((parts.get("DISCOUNT") or {}).get("subtotal"))

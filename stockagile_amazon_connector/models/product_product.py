@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 
 
 class ProductProduct(models.Model):
@@ -89,9 +89,48 @@ class ProductProduct(models.Model):
                             "sku": product.default_code,
                         }
                     )
+        self._amazon_check_sku_conflicts(listings, to_create)
         listings |= Listing.create(to_create)
         listings._queue_changes(kind="all")
         return listings
+
+    def _amazon_check_sku_conflicts(self, listings, to_create):
+        """Refuse a SKU that another product of the same account already uses, naming both.
+
+        :param listings: listings being (re)activated; their ``sku`` is the new one.
+        :param to_create: values of the listings about to be created.
+        :raise UserError: two products would share one seller SKU on one account.
+        """
+        wanted = [
+            (listing.account_id.id, listing.sku, listing.product_id.id) for listing in listings
+        ]
+        wanted += [(vals["account_id"], vals["sku"], vals["product_id"]) for vals in to_create]
+        seen = {}
+        Listing = self.env["amazon.listing"].sudo().with_context(active_test=False)
+        for account_id, sku, product_id in wanted:
+            other = seen.setdefault((account_id, sku), product_id)
+            if other == product_id:
+                other = Listing.search(
+                    [
+                        ("account_id", "=", account_id),
+                        ("sku", "=", sku),
+                        ("product_id", "!=", product_id),
+                    ],
+                    limit=1,
+                ).product_id.id
+            if other:
+                products = self.browse([other, product_id]).sudo()
+                raise UserError(
+                    _(
+                        "SKU %(sku)s cannot be synced for both %(first)s and %(second)s on Amazon "
+                        "account %(account)s: give each product its own internal reference "
+                        "(its Amazon seller SKU).",
+                        sku=sku,
+                        first=products[0].display_name,
+                        second=products[1].display_name,
+                        account=self.env["amazon.account"].browse(account_id).sudo().name,
+                    )
+                )
 
     def _amazon_disable_listings(self):
         """Archive the listings: nothing more is sent to Amazon, the history stays."""
@@ -115,12 +154,14 @@ class ProductProduct(models.Model):
 
     def action_amazon_enable_sync(self):
         """Enable Amazon sync on the selected products (refused if one has no SKU)."""
+        self._amazon_check_exist()
         self._amazon_check_skus()
         self.filtered(lambda product: not product.amazon_sync).write({"amazon_sync": True})
         return self._amazon_notify(_("Amazon sync enabled on %(count)s products.", count=len(self)))
 
     def action_amazon_disable_sync(self):
         """Stop syncing the selected products with Amazon."""
+        self._amazon_check_exist()
         self.filtered("amazon_sync").write({"amazon_sync": False})
         return self._amazon_notify(
             _("Amazon sync disabled on %(count)s products.", count=len(self))
@@ -128,12 +169,25 @@ class ProductProduct(models.Model):
 
     def action_amazon_sync_now(self):
         """Push stock and price of the selected synced products to Amazon now."""
+        self._amazon_check_exist()
         listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
         if not listings:
             raise UserError(
                 _("None of the selected products is synced with Amazon: enable the sync first.")
             )
         return listings.action_sync_now()
+
+    def _amazon_check_exist(self):
+        """Refuse ids that do not exist (XML-RPC callers), naming them; nothing is changed."""
+        missing = self - self.exists()
+        if missing:
+            raise MissingError(
+                _(
+                    "Product (product.product) id %(ids)s does not exist or was deleted: "
+                    "nothing was changed.",
+                    ids=", ".join(str(i) for i in missing.ids),
+                )
+            )
 
     def _amazon_notify(self, message):
         return {

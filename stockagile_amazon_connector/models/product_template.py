@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import MissingError
 
 
 class ProductTemplate(models.Model):
@@ -42,12 +43,27 @@ class ProductTemplate(models.Model):
 
     def action_amazon_enable_sync(self):
         """Enable Amazon sync on every variant of the selected products."""
+        self._amazon_check_exist()
         return self.product_variant_ids.action_amazon_enable_sync()
 
     def action_amazon_disable_sync(self):
         """Disable Amazon sync on every variant of the selected products."""
+        self._amazon_check_exist()
         return self.product_variant_ids.action_amazon_disable_sync()
 
     def action_amazon_sync_now(self):
         """Push stock and price of the selected products to Amazon now."""
+        self._amazon_check_exist()
         return self.product_variant_ids.action_amazon_sync_now()
+
+    def _amazon_check_exist(self):
+        """Refuse ids that do not exist (XML-RPC callers), naming them; nothing is changed."""
+        missing = self - self.exists()
+        if missing:
+            raise MissingError(
+                _(
+                    "Product (product.template) id %(ids)s does not exist or was deleted: "
+                    "nothing was changed.",
+                    ids=", ".join(str(i) for i in missing.ids),
+                )
+            )

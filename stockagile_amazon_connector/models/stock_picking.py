@@ -110,6 +110,23 @@ class StockPicking(models.Model):
             unreadable date; nothing is changed then.
         """
         self._amazon_check_api_call()
+        for name, value, kinds in (
+            ("carrier", carrier, (str,)),
+            ("tracking_ref", tracking_ref, (str, int)),
+            ("shipping_method", shipping_method, (str,)),
+            ("ship_date", ship_date, (str, datetime)),
+        ):
+            if value not in (False, None) and (
+                isinstance(value, bool) or not isinstance(value, kinds)
+            ):
+                raise ValidationError(
+                    _(
+                        "%(name)s must be %(kind)s, not %(value)r.",
+                        name=name,
+                        kind=_("a date string") if name == "ship_date" else _("a string"),
+                        value=value,
+                    )
+                )
         carrier = " ".join(str(carrier or "").split())
         tracking_ref = str(tracking_ref or "").strip()
         if not tracking_ref:

@@ -7,3 +7,4 @@ from . import test_order_import
 from . import test_order_tools
 from . import test_shipping
 from . import test_returns
+from . import test_bad_input

@@ -1,4 +1,4 @@
-"""Faults and crashes while stock flows: everything converges once they stop.
+"""Faults and crashes while stock flows and packages ship: everything converges once they stop.
 
 Amazon (the sandbox) injects throttling, 5xx, HTML and malformed answers, slow answers and expired
 tokens; Odoo servers are killed with SIGKILL mid-push or run twice on one database. After each,
@@ -8,8 +8,11 @@ beyond coalescing.
 
 import signal
 import time
+from collections import Counter
 
 import pytest
+
+from amazon_sandbox import seed
 
 from .harness import OdooServer, product_with_sku, receive, wait_for
 
@@ -86,6 +89,79 @@ def test_two_servers_no_duplicate_pushes(odoo, odoo_server, sandbox, products, t
             assert len(sandbox.requests("patchListingsItem")) == before + 1, "duplicate push"
     finally:
         second.stop()
+
+
+@pytest.fixture
+def deliveries(odoo, sandbox, amazon_account):
+    """Ten generated FBM orders imported, their goods in stock: ``{order id: delivery id}``."""
+    sandbox.reset(seed="empty")
+    for sku in SKUS:
+        product_with_sku(odoo, sku)
+    odoo.call("amazon.account", "write", [amazon_account], {"sync_orders": False})
+    if not odoo.call(
+        "account.tax", "search", [("amount", "=", 21.0), ("type_tax_use", "=", "sale")]
+    ):
+        odoo.call(
+            "account.tax",
+            "create",
+            {"name": "IVA 21% (e2e)", "amount": 21.0, "amount_type": "percent"},
+        )
+    # Order ids of their own: deliveries of earlier runs on this database are never confused.
+    orders = seed.generated_orders(10, SKUS, start=int(time.time()) % 900000 * 10, prefix="411")
+    sandbox.add_orders(orders)
+    outcome = odoo.call("amazon.account", "action_sync_orders", [amazon_account])
+    assert outcome["params"]["type"] == "success", outcome["params"]["message"]
+    # Enough for these orders even behind open deliveries other tests left in the database.
+    receive(odoo, [product_with_sku(odoo, sku) for sku in SKUS], quantity=400)
+    found = {}
+    for order in orders:
+        found[order["orderId"]] = odoo.call(
+            "stock.picking",
+            "search",
+            [
+                ("sale_id.amazon_account_id", "=", amazon_account),
+                ("amazon_order_ref", "=", order["orderId"]),
+                ("picking_type_code", "=", "outgoing"),
+            ],
+        )[0]
+    return found
+
+
+def test_shipments_under_faults_converge(odoo, sandbox, deliveries):
+    """Confirmations through 429s, 5xx, malformed, slow answers and an expired token: once each."""
+    for kind, count in (
+        ("error500", 1),
+        ("error503", 1),
+        ("malformed", 1),
+        ("expired_token", 1),
+        ("throttle", 3),
+        ("throttle_empty", 1),
+    ):
+        sandbox.add_fault("confirmShipment", kind, count=count)
+    sandbox.add_fault("confirmShipment", "slow", count=1, delay=3)
+    for index, picking_id in enumerate(deliveries.values()):
+        sent = len(sandbox.requests("confirmShipment"))
+        odoo.call("stock.picking", "amazon_update_shipping", [picking_id], "SEUR", f"F-{index}")
+        shipped = odoo.call("stock.picking", "amazon_mark_shipped", [picking_id])
+        assert shipped["state"] == "done", shipped["message"]
+        # Each commit wakes the cron at once, outage back-off or not: it meets the next fault.
+        assert wait_for(lambda n=sent: len(sandbox.requests("confirmShipment")) > n, 30)
+    assert wait_for(lambda: not sandbox.faults(), timeout=60), "faults were never consumed"
+
+    def all_confirmed():
+        states = odoo.call(
+            "stock.picking", "read", list(deliveries.values()), ["amazon_sync_state"]
+        )
+        return all(row["amazon_sync_state"] == "confirmed" for row in states)
+
+    assert wait_for(all_confirmed, timeout=150, interval=1), "some packages never confirmed"
+    shipments = sandbox.shipments()
+    packages = sorted((s["orderId"], s["packageDetail"]["packageReferenceId"]) for s in shipments)
+    expected = sorted((ref, str(picking_id)) for ref, picking_id in deliveries.items())
+    assert packages == expected, "one confirmation per package"
+    assert not any(s["duplicate"] for s in shipments)
+    statuses = Counter(r["status"] for r in sandbox.requests("confirmShipment"))
+    assert statuses[429] == 4 and statuses[204] == len(deliveries), statuses
 
 
 def test_sigkill_during_push_then_restart(odoo, odoo_server, sandbox, products, tmp_path):

@@ -295,3 +295,25 @@ def test_integrator_script_ships_an_order(odoo, odoo_server, sandbox, orders):
     package = shipment["packageDetail"]
     assert (package["carrierCode"], package["trackingNumber"]) == ("NACEX", "NX-404")
     assert package["orderItems"] == [{"orderItemId": "55102938475610", "quantity": 10}]
+
+
+def test_wrong_types_and_ids_fault_and_change_nothing(odoo, sandbox, orders):
+    """Lists for strings and ids that do not exist: Faults naming the problem; nothing changes."""
+    picking_id = _delivery(odoo, orders, FBM_SINGLE)
+    with pytest.raises(xmlrpc.client.Fault, match="carrier must be a string"):
+        odoo.call("stock.picking", "amazon_update_shipping", [picking_id], ["SEUR"], "T-1")
+    with pytest.raises(xmlrpc.client.Fault, match="tracking_ref must be a string"):
+        odoo.call("stock.picking", "amazon_update_shipping", [picking_id], "SEUR", ["T-1"])
+    with pytest.raises(xmlrpc.client.Fault, match="ship_date must be a date string"):
+        odoo.call(
+            "stock.picking", "amazon_update_shipping", [picking_id], "SEUR", "T-1", ship_date=[1]
+        )
+    with pytest.raises(xmlrpc.client.Fault, match="id 999999999 does not exist"):
+        odoo.call("stock.picking", "amazon_update_shipping", [999999999], "SEUR", "T-1")
+    for model in ("product.product", "product.template"):
+        for method in ("action_amazon_enable_sync", "action_amazon_disable_sync"):
+            with pytest.raises(xmlrpc.client.Fault, match=r"id 999999998 does not exist"):
+                odoo.call(model, method, [999999998])
+    read = _read(odoo, picking_id, "carrier_tracking_ref", "amazon_sync_state")
+    assert not read["carrier_tracking_ref"] and read["amazon_sync_state"] == "none"
+    assert not sandbox.requests("confirmShipment")
