@@ -26,12 +26,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
 from tests.e2e.harness import (
     REPO,
     OdooServer,
     create_sandbox_account,
     odoo_command,
+    product_with_sku,
     receive,
     wait_for,
 )
@@ -43,6 +45,14 @@ LATENCY_RECEIPTS = int(os.environ.get("BENCH_RECEIPTS", "200"))
 LATENCY_SKUS = 50
 BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
 BURST_SKUS = 10
+DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "500"))
+SHIP_SKUS = 20
+#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,order_import to run.
+SCENARIOS = set(
+    os.environ.get(
+        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,order_import"
+    ).split(",")
+)
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
 
 
@@ -183,6 +193,77 @@ def run_burst(odoo, sandbox, product_ids):
     }
 
 
+def ensure_spanish_vat(odoo):
+    """The 21 % sales tax the imported Spanish orders need (a database without demo has none)."""
+    if not odoo.call(
+        "account.tax", "search", [("type_tax_use", "=", "sale"), ("amount", "=", 21.0)], limit=1
+    ):
+        odoo.call(
+            "account.tax", "create", {"name": "IVA 21%", "amount": 21.0, "type_tax_use": "sale"}
+        )
+
+
+def import_generated_orders(odoo, sandbox, account_id, count, skus, prefix):
+    """Put ``count`` generated orders on the sandbox and import them over XML-RPC."""
+    orders = seed.generated_orders(count, skus, prefix=prefix)
+    for start in range(0, count, 250):
+        sandbox.add_orders(orders[start : start + 250])
+    yesterday = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 86400))
+    odoo.call("amazon.account", "write", [account_id], {"orders_last_sync": yesterday})
+    for _attempt in range(5):
+        odoo.call("amazon.account", "action_sync_orders", [account_id])
+        imported = odoo.call(
+            "sale.order", "search_count", [("amazon_order_ref", "=like", prefix + "-%")]
+        )
+        if imported >= count:
+            return imported
+    return imported
+
+
+def run_shipping(odoo, sandbox, account_id):
+    """Scenario 5: an integrator ships DELIVERIES Amazon orders over XML-RPC, one by one."""
+    skus = [sku(n) for n in range(1, SHIP_SKUS + 1)]
+    product_ids = [product_with_sku(odoo, code) for code in skus]
+    ensure_spanish_vat(odoo)
+    receive(odoo, product_ids, quantity=DELIVERIES * 3)
+    sandbox.reset(seed="empty", generate_listings=max(PRODUCTS, LATENCY_SKUS))
+    imported = import_generated_orders(odoo, sandbox, account_id, DELIVERIES, skus, "411")
+    pickings = odoo.call(
+        "stock.picking",
+        "search",
+        [
+            ("amazon_order_ref", "=like", "411-%"),
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "not in", ["done", "cancel"]),
+        ],
+    )
+    sandbox.clear_requests()
+    start = time.perf_counter()
+    for picking_id in pickings:
+        odoo.call(
+            "stock.picking", "amazon_update_shipping", [picking_id], "SEUR", f"SEUR{picking_id}"
+        )
+        odoo.call("stock.picking", "amazon_mark_shipped", [picking_id])
+    api_done = time.perf_counter()
+    wait_for(lambda: len(sandbox.shipments()) >= len(pickings), 1800, 1.0)
+    confirmed = time.perf_counter()
+    shipments = sandbox.shipments()
+    calls, throttled = api_calls(sandbox)
+    return {
+        "orders_imported": imported,
+        "deliveries": len(pickings),
+        "xmlrpc_calls_per_delivery": 2,
+        "xmlrpc_s": round(api_done - start, 1),
+        "xmlrpc_s_per_delivery": round((api_done - start) / max(1, len(pickings)), 3),
+        "all_confirmed_after_s": round(confirmed - start, 1),
+        "confirmations": len(shipments),
+        "duplicates": sum(1 for shipment in shipments if shipment.get("duplicate")),
+        "confirm_shipment_calls": calls.get("confirmShipment", 0),
+        "api_calls": calls,
+        "throttled_429": throttled,
+    }
+
+
 def chart(latencies, path):
     import matplotlib
 
@@ -235,8 +316,20 @@ def main():
     try:
         odoo = server.client()
         account_id = create_sandbox_account(odoo, sandbox.url)
-        print(f"Sync all of {PRODUCTS} products by feed…", flush=True)
-        results["sync_all"] = run_sync_all(account_id, sandbox)
+        if "sync_all" in SCENARIOS:
+            print(f"Sync all of {PRODUCTS} products by feed…", flush=True)
+            results["sync_all"] = run_sync_all(account_id, sandbox)
+        else:
+            odoo.call(
+                "product.product",
+                "create",
+                [
+                    {"name": f"Bench {n}", "default_code": sku(n), "is_storable": True}
+                    for n in range(1, LATENCY_SKUS + 1)
+                ],
+            )
+            ids = odoo.call("product.product", "search", [("default_code", "=like", "SA-GEN-%")])
+            odoo.call("product.product", "write", ids, {"amazon_sync": True})
         ids = odoo.call(
             "product.product",
             "search_read",
@@ -244,17 +337,23 @@ def main():
             fields=["default_code"],
         )
         product_ids = {int(p["default_code"][-5:]): p["id"] for p in ids}
-        print(f"Stock push latency over {LATENCY_RECEIPTS} receipts…", flush=True)
-        latency, latencies = run_latency(odoo, sandbox, product_ids)
-        results["stock_push_latency"] = latency
-        chart(latencies, OUT / "stock_push_latency.png")
-        print(f"Burst of {BURST_MOVES} moves over {BURST_SKUS} SKUs…", flush=True)
-        results["burst"] = run_burst(odoo, sandbox, product_ids)
+        if "stock_push_latency" in SCENARIOS:
+            print(f"Stock push latency over {LATENCY_RECEIPTS} receipts…", flush=True)
+            latency, latencies = run_latency(odoo, sandbox, product_ids)
+            results["stock_push_latency"] = latency
+            chart(latencies, OUT / "stock_push_latency.png")
+        if "burst" in SCENARIOS:
+            print(f"Burst of {BURST_MOVES} moves over {BURST_SKUS} SKUs…", flush=True)
+            results["burst"] = run_burst(odoo, sandbox, product_ids)
+        if "shipping" in SCENARIOS:
+            print(f"Shipping {DELIVERIES} deliveries over XML-RPC…", flush=True)
+            results["shipping"] = run_shipping(odoo, sandbox, account_id)
     finally:
         server.stop()
     # Without the server: its crons would push the reservations the import makes meanwhile.
-    print(f"Import of {ORDERS} Amazon orders…", flush=True)
-    results["order_import"] = run_order_import(account_id, sandbox)
+    if "order_import" in SCENARIOS:
+        print(f"Import of {ORDERS} Amazon orders…", flush=True)
+        results["order_import"] = run_order_import(account_id, sandbox)
     print_table(results)
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, separators=(",", ":")))
@@ -289,6 +388,16 @@ def print_table(results):
             ("Burst: calls per move", burst["calls_per_move"]),
             ("Burst: converged", burst["converged"]),
             ("Burst: 429 responses", burst["throttled_429"]),
+        ]
+    shipping = results.get("shipping", {})
+    if shipping:
+        rows += [
+            ("Shipping: deliveries shipped over XML-RPC", shipping["deliveries"]),
+            ("Shipping: XML-RPC time per delivery (s)", shipping["xmlrpc_s_per_delivery"]),
+            ("Shipping: all confirmed on Amazon after (s)", shipping["all_confirmed_after_s"]),
+            ("Shipping: confirmShipment calls", shipping["confirm_shipment_calls"]),
+            ("Shipping: duplicate confirmations", shipping["duplicates"]),
+            ("Shipping: 429 responses", shipping["throttled_429"]),
         ]
     orders = results.get("order_import", {})
     if orders:
