@@ -41,9 +41,11 @@ SHIPMENT_STATES = [
 ]
 #: Shipments one cron run sends (the cron runs again at once for the rest).
 BATCH_SIZE = 100
-#: Seconds before retrying after an outage, doubled per failed attempt up to MAX_BACKOFF.
+#: Seconds before retrying after an outage, doubled per failed attempt up to MAX_BACKOFF: one
+#: try per minute at most keeps Amazon unbothered during a long outage and lets the queue drain
+#: within a minute or two once Amazon answers again.
 OUTAGE_BACKOFF = 30
-MAX_BACKOFF = 3600
+MAX_BACKOFF = 60
 #: Seconds a cron run may spend waiting for Amazon's throttling before leaving the rest queued.
 MAX_PACING_SECONDS = 30.0
 
