@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from ..services import AmazonError, ThrottledError
+from .cron_budget import RunBudget
 
 _logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ class AmazonOrderImporter(models.AbstractModel):
             ``failed``) and ``throttled`` (bool).
         """
         counts = Counter()
-        throttled, errors = False, []
+        throttled, errors, out_of_time = False, [], False
+        run = RunBudget.for_run(auto_commit)
         start = account.orders_last_sync or fields.Datetime.now() - timedelta(days=FIRST_SYNC_DAYS)
         synced_until, blocked = start, False
         cache = {"run": {}, "created": {}}
@@ -116,6 +118,9 @@ class AmazonOrderImporter(models.AbstractModel):
                 break
             self._prefetch(account, page.orders, cache)
             for data in page.orders:
+                if run.spent():
+                    out_of_time = True  # the rest in a new run from the cursor, on a fresh clock
+                    break
                 order_ref = data.get("orderId") or "?"
                 try:
                     with self.env.cr.savepoint():
@@ -136,13 +141,15 @@ class AmazonOrderImporter(models.AbstractModel):
                 if auto_commit:  # one order, one outcome: the order and the cursor together
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             token = page.next_token
-            if not token:
+            if not token or out_of_time:
                 break
         values = {"orders_sync_error": "\n".join(errors) or False}
         if synced_until != account.orders_last_sync:
             values["orders_last_sync"] = synced_until
         account.write(values)
-        if not throttled:
+        if out_of_time:
+            account._schedule_next_order_sync(delay=0)
+        elif not throttled:
             account._schedule_next_order_sync()
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -30,6 +30,7 @@ from ..services import (
     TransientError,
     payloads,
 )
+from .cron_budget import RunBudget
 
 _logger = logging.getLogger(__name__)
 
@@ -261,8 +262,13 @@ class AmazonShipment(models.Model):
         """
         pending = self.search([("state", "=", "pending")], order="id", limit=BATCH_SIZE + 1)
         stopped, services, done = set(), {}, 0
+        run = RunBudget.for_run(auto_commit)
         budget = MAX_PACING_SECONDS if auto_commit else 0.0
         for shipment in pending[:BATCH_SIZE]:
+            if run.spent():
+                self._wake_up()  # the rest in a new run, on a fresh clock
+                break
+            budget = min(budget, run.left())
             account = shipment.account_id
             while account not in stopped and shipment._lock():
                 if account not in services:
@@ -285,8 +291,8 @@ class AmazonShipment(models.Model):
                     # One package, one outcome: Amazon's answer and our record commit together.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 break
-        remaining = len(pending) - BATCH_SIZE if len(pending) > BATCH_SIZE else 0
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if len(pending) > BATCH_SIZE:
+            self._wake_up()  # more pending than one run takes: a new run, on a fresh clock
 
     def _lock(self):
         """Lock this pending shipment until the commit; False if it is not pending any more."""

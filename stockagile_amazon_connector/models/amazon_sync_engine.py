@@ -23,6 +23,7 @@ from ..services import (
 )
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
 from .amazon_listing import OFFER_PRODUCT_TYPE
+from .cron_budget import RunBudget
 
 _logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ FEED_THRESHOLD = 50
 #: Listings an engine run reads from the queue per account (the cron runs again for the rest):
 #: as many as one feed holds.
 BATCH_SIZE = MAX_MESSAGES_PER_LISTINGS_FEED
-#: Seconds a cron run may spend waiting for the rate limiter before leaving the rest for later.
-MAX_PACING_SECONDS = 60.0
+#: Seconds a cron run may spend waiting for the rate limiter before leaving the rest for later
+#: (within the run's :class:`RunBudget`).
+MAX_PACING_SECONDS = 20.0
 #: Seconds to wait before retrying after an outage, doubled per consecutive failure run.
 OUTAGE_BACKOFF = 30
 
@@ -63,13 +65,12 @@ class AmazonSyncEngine(models.AbstractModel):
     @api.model
     def _cron_push_changes(self, auto_commit=True):
         """Push the queued changes of every active account (the real-time stock sync)."""
-        done = remaining = 0
+        budget = RunBudget.for_run(auto_commit)
+        remaining = 0
         for account in self.env["amazon.account"].search([]):
-            account_done, account_remaining = self._push_account(account, auto_commit=auto_commit)
-            done += account_done
-            remaining += account_remaining
-        # More queued than one batch: Odoo runs the cron again at once.
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            remaining += self._push_account(account, auto_commit=auto_commit, budget=budget)[1]
+        if remaining:
+            self._wake_up()  # more queued than this run did: a new run, on a fresh clock
 
     @api.model
     def _push_now(self, listings):
@@ -112,11 +113,13 @@ class AmazonSyncEngine(models.AbstractModel):
             queued[listing] = (max(previous_id, last_id), forced or kind != "stock")
         return dict(list(queued.items())[:BATCH_SIZE])
 
-    def _push_account(self, account, listings=None, auto_commit=True):
+    def _push_account(self, account, listings=None, auto_commit=True, budget=None):
         """Push the account's queued changes.
 
+        :param budget: :class:`RunBudget` of the cron run (unlimited when None).
         :return: (listings handled, queued changes left to push at once)
         """
+        budget = budget or RunBudget(None)
         queued = self._queued(account, listings)
         if not queued:
             return 0, 0
@@ -125,9 +128,9 @@ class AmazonSyncEngine(models.AbstractModel):
         if len(batch) > FEED_THRESHOLD:
             done = self._push_by_feed(account, service, batch, queued, auto_commit)
         else:
-            done = self._push_by_patch(account, service, batch, queued, auto_commit)
+            done = self._push_by_patch(account, service, batch, queued, auto_commit, budget)
         if done < len(batch):
-            return done, 0  # stopped by throttling or an outage: the engine was woken for later
+            return done, 0  # stopped by throttling, an outage or time: the engine was woken
         if account.sync_error:
             account.sync_error = False
         if listings is not None:
@@ -135,20 +138,28 @@ class AmazonSyncEngine(models.AbstractModel):
         left = self.env["amazon.listing.change"].search_count([("account_id", "=", account.id)])
         return done, left
 
-    def _push_by_patch(self, account, service, batch, queued, auto_commit):
+    def _push_by_patch(self, account, service, batch, queued, auto_commit, budget):
         """Push listings one by one with patchListingsItem; return how many were handled.
 
         In a cron (``auto_commit``), short waits asked by the rate limiter are spent here, after
-        a commit, so that a burst drains at Amazon's pace instead of waiting for the next run.
+        a commit, so that a burst drains at Amazon's pace instead of waiting for the next run;
+        when the run's time is spent, the rest goes to a new run.
         """
         quantities = batch._amazon_quantities()
         pacing_budget = MAX_PACING_SECONDS if auto_commit else 0.0
         handled = 0
         for listing in batch:
+            if budget.spent():
+                self._wake_up()
+                break
             last_change_id, force_price = queued[listing]
             try:
                 quantity, price, waited = self._patch_paced(
-                    service, listing, quantities[listing.id], force_price, pacing_budget
+                    service,
+                    listing,
+                    quantities[listing.id],
+                    force_price,
+                    min(pacing_budget, budget.left()),
                 )
             except AmazonError as error:
                 if not self._record_failure(account, listing, last_change_id, error):

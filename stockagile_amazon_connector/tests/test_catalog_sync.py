@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.amazon_account import _RATE_LIMITERS
+from ..models.cron_budget import RunBudget
 from .common import AmazonTestCase
 
 
@@ -253,6 +254,22 @@ class TestCatalogSync(AmazonTestCase):
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 6)
         self.assertEqual(listing.state, "synced")
         self.assertFalse(self.account.sync_error)
+
+    def test_spent_run_hands_over_to_a_new_run(self):
+        """A cron run out of time stops, keeps the queue, and triggers a fresh run."""
+        self._enable(self.mug, quantity=1)
+        self._set_inventory(self.mug, 5)
+        cron = self.env.ref("stockagile_amazon_connector.ir_cron_amazon_push_listings")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.env.cr.precommit.data.clear()  # this transaction's wake-up was already asked
+        self.env["amazon.sync.engine"]._push_account(
+            self.account, auto_commit=False, budget=RunBudget(0)
+        )
+        self.assertFalse(self._patches(), "a spent run must not call Amazon")
+        self.assertTrue(self.mug.amazon_listing_ids.change_ids, "the change must stay queued")
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
 
     def test_sync_now_button(self):
         """Sync now pushes at once and reports the outcome."""
