@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 from ..services import payloads
@@ -181,13 +181,3 @@ class AmazonListing(models.Model):
         """Push these listings now (quantity and price), and tell the user the outcome."""
         self._queue_changes(kind="all")
         return self.env["amazon.sync.engine"]._push_now(self)
-
-    def action_view_product(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "product.product",
-            "res_id": self.product_id.id,
-            "view_mode": "form",
-            "name": _("Product"),
-        }
