@@ -7,6 +7,7 @@ CACHE_DIR="${STOCKAGILE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stockagile-am
 ODOO_DIR="$CACHE_DIR/odoo-18.0"          # Odoo 18.0 source, copied here once and reused
 VENV_DIR="$CACHE_DIR/venv"               # Python with Odoo's requirements and ours
 PY="$VENV_DIR/bin/python"
+OCA_DIR="$CACHE_DIR/oca-18.0"            # OCA addons (queue_job, delivery_sendcloud_oca), --no-deps
 export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # The library lets this variable silently override the marketplace: never inherit it.
 unset SP_API_DEFAULT_MARKETPLACE
@@ -23,7 +24,7 @@ free_port() {
 }
 
 # odoo_addons_path: Odoo's own addons plus this repository (the addon lives at its top).
-odoo_addons_path() { echo "$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$REPO_DIR"; }
+odoo_addons_path() { echo "$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$OCA_DIR/odoo/addons,$REPO_DIR"; }
 
 # odoo_bin ARGS...: run Odoo 18 from the cached source with the project's virtualenv.
 odoo_bin() { "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$(odoo_addons_path)" "$@"; }

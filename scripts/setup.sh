@@ -102,6 +102,32 @@ ensure_virtualenv() {
   "$PY" -c "import websocket" || die "websocket-client is missing: Odoo would silently skip browser tours."
 }
 
+oca_versions() {
+  # oca_versions: print the pip requirement of each OCA addon this Odoo tree can run.
+  # queue_job 18.0.1.7.1 and later import odoo.api.private, which older 18.0 trees lack.
+  if grep -q "^def private" "$ODOO_DIR/odoo/api.py"; then
+    echo "odoo-addon-queue-job>=18.0,<18.1"
+  else
+    echo "odoo-addon-queue-job==18.0.1.7.0"
+  fi
+  echo "odoo-addon-delivery-sendcloud-oca>=18.0,<18.1"
+}
+
+ensure_oca_addons() {
+  # The OCA addons' wheels pin odoo==18.0.*, which no registry has: install them --no-deps into
+  # a folder of their own on the addons path; their Python needs (requests) are Odoo's already.
+  local wanted stamp
+  wanted="$(oca_versions)"
+  stamp="$(echo "$wanted" | sha256sum | cut -c1-16)"
+  [ "$(cat "$OCA_DIR/.stamp" 2>/dev/null)" = "$stamp" ] && [ -d "$OCA_DIR/odoo/addons/queue_job" ] && return
+  log "Installing OCA addons: $(echo "$wanted" | tr '\n' ' ')"
+  rm -rf "$OCA_DIR.partial"
+  local reqs; mapfile -t reqs <<<"$wanted"
+  quiet_pip install -q --no-deps --target "$OCA_DIR.partial" "${reqs[@]}"
+  rm -rf "$OCA_DIR" && mv "$OCA_DIR.partial" "$OCA_DIR"
+  echo "$stamp" > "$OCA_DIR/.stamp"
+}
+
 ensure_postgres() {
   if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
     # Debian's cluster, run by the postgres user; a superuser role for root.
@@ -129,5 +155,6 @@ ensure_postgres() {
 ensure_system_packages
 ensure_odoo_source
 ensure_virtualenv
+ensure_oca_addons
 ensure_postgres
 log "Ready: Odoo 18.0 in $ODOO_DIR (from $(cat "$CACHE_DIR/odoo-origin")), Python in $VENV_DIR"
