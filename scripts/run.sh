@@ -25,4 +25,5 @@ fi
 
 log "Open http://localhost:$HTTP_PORT (admin / admin): Sales > Amazon > Accounts > 'Amazon Europe (sandbox)' > Test connection."
 log "Sandbox state: $STOCKAGILE_SANDBOX_URL/_sandbox/state    Ctrl-C stops Odoo and the sandbox."
-odoo_bin -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" --max-cron-threads=2
+odoo_bin -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" --max-cron-threads=2 \
+  --load=base,web,queue_job

@@ -7,7 +7,7 @@
     "author": "Stockagile",
     "website": "https://stockagile.example",
     "license": "LGPL-3",
-    "depends": ["sale_management", "stock_delivery", "account"],
+    "depends": ["sale_management", "stock_delivery", "account", "queue_job"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
         "security/amazon_security.xml",

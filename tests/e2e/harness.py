@@ -21,6 +21,8 @@ CACHE = Path(
     / "stockagile-amazon-connector"
 )
 ODOO_DIR = CACHE / "odoo-18.0"
+#: OCA addons (queue_job) that scripts/setup.sh installs --no-deps.
+OCA_DIR = CACHE / "oca-18.0" / "odoo" / "addons"
 
 
 def free_port():
@@ -32,7 +34,7 @@ def free_port():
 
 def odoo_command(database, *args, subcommand=None):
     """``odoo-bin [subcommand] --addons-path=… -d database args…`` with this interpreter."""
-    addons = f"{ODOO_DIR}/odoo/addons,{ODOO_DIR}/addons,{REPO}"
+    addons = f"{ODOO_DIR}/odoo/addons,{ODOO_DIR}/addons,{OCA_DIR},{REPO}"
     return [
         sys.executable,
         str(ODOO_DIR / "odoo-bin"),
@@ -116,6 +118,7 @@ class OdooServer:
                     f"--http-port={self.port}",
                     f"--max-cron-threads={cron_threads}",
                     f"--db-filter=^{database}$",
+                    "--load=base,web,queue_job",
                     "--log-level=info",
                 ),
                 stdout=log_file,
