@@ -2,7 +2,8 @@
 
 Reads ``BENCH_ORDERS``, ``BENCH_ACCOUNT_ID`` and ``STOCKAGILE_SANDBOX_URL`` from the environment;
 puts the orders (official 2026-01-01 shape, SKUs ``SA-GEN-00001``...) in the sandbox, runs the
-cron's import with its per-order commits, and prints one JSON line prefixed ``BENCH_RESULT=``.
+account's poll and every job it enqueues (pages, one job per order) until all are done, and
+prints one JSON line prefixed ``BENCH_RESULT=``.
 ``env`` is the shell's environment.
 """
 
@@ -15,6 +16,7 @@ import odoo
 
 from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
+from bench.shell_jobs import run_jobs
 
 count = int(os.environ.get("BENCH_ORDERS", "1000"))
 account = env["amazon.account"].browse(int(os.environ["BENCH_ACCOUNT_ID"]))  # noqa: F821
@@ -59,18 +61,22 @@ sandbox.clear_requests()
 account.write({"orders_last_sync": (now - timedelta(days=1)).replace(tzinfo=None)})
 env.cr.commit()  # noqa: F821
 queries, started = odoo.sql_db.sql_counter, time.perf_counter()
-result = env["amazon.order.importer"]._sync_account(account, auto_commit=True)  # noqa: F821
+account._enqueue_order_poll()
+env.cr.commit()  # noqa: F821
+outcomes = run_jobs(env)  # noqa: F821
 wall = time.perf_counter() - started
 queries = odoo.sql_db.sql_counter - queries
 log = sandbox.requests()
 imported = env["sale.order"].search(  # noqa: F821
     [("amazon_account_id", "=", account.id), ("amazon_order_ref", "=like", "409-%")]
 )
+result = {"created": len(imported), "failed": outcomes.get("failed", 0)}
 print(
     "BENCH_RESULT="
     + json.dumps(
         {
             "orders": count,
+            "jobs": outcomes,
             "created": result["created"],
             "failed": result["failed"],
             "confirmed": len(imported.filtered(lambda o: o.state == "sale")),

@@ -12,8 +12,10 @@
     "data": [
         "security/amazon_security.xml",
         "security/ir.model.access.csv",
+        "security/queue_job_security.xml",
         "data/amazon_marketplace_data.xml",
         "data/amazon_order_data.xml",
+        "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_actions_server_data.xml",
         "views/amazon_marketplace_views.xml",
@@ -21,6 +23,7 @@
         "views/amazon_return_views.xml",
         "views/amazon_shipment_views.xml",
         "views/amazon_account_views.xml",
+        "views/queue_job_views.xml",
         "views/product_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",

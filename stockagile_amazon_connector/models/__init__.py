@@ -1,4 +1,5 @@
 # The connector's own models
+from . import amazon_job_mixin
 from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_listing

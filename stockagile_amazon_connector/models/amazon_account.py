@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 
 from ..services import AccountConfig, AmazonError, MarketplaceRef, RateLimiter, SpApiService
 from ..services.const import USAGE_PLANS
+from .amazon_job_mixin import PRIORITY_BULK, PRIORITY_IMPORT, account_channel
 from .amazon_marketplace import REGIONS
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class AmazonAccount(models.Model):
 
     _name = "amazon.account"
     _description = "Amazon Seller Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "amazon.job.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
@@ -247,7 +248,7 @@ class AmazonAccount(models.Model):
             self.sync_error = message
 
     def action_sync_all_products(self):
-        """Send stock and price of every synced product of the account in feeds."""
+        """Send stock and price of every synced product of the account, as feeds (a job)."""
         self.ensure_one()
         listings = self.listing_ids.filtered("active")
         if not listings:
@@ -256,21 +257,51 @@ class AmazonAccount(models.Model):
                 _("No product is synced with this account yet: tick Sync with Amazon on products."),
                 "warning",
             )
-        self.env["amazon.sync.engine"]._dequeue(listings)
-        try:
-            self.env["amazon.feed"]._submit_listings(self, self._get_sp_api_service(), listings)
-        except AmazonError as error:
-            self._set_sync_error(error.message)
-            listings._queue_changes(kind="all")  # nothing lost: the engine retries
-            return self._notify(_("Amazon refused the feed"), error.message, "danger")
+        self.env["amazon.listing.change"].sudo().create(
+            [{"listing_id": listing.id, "kind": "all"} for listing in listings]
+        )
+        self._amazon_delay(
+            self,
+            None,
+            priority=PRIORITY_BULK,
+            description=_("Amazon: feed of %(count)s listings", count=len(listings)),
+        )._amazon_job_push_feed(listings)
         return self._notify(
-            _("Feeds sent to Amazon"),
+            _("Feeds queued for Amazon"),
             _(
-                "Amazon is processing %(count)s products; their state follows its report.",
+                "%(count)s products are being sent to Amazon in feeds; their state follows "
+                "Amazon's report (Sales > Amazon > Listings, Jobs).",
                 count=len(listings),
             ),
             "success",
         )
+
+    def _amazon_job_push_feed(self, listings):
+        """Job: send ``listings`` of this account as JSON_LISTINGS_FEED documents."""
+        self._amazon_claim_job()
+        account = self.sudo()
+        return self.env["amazon.sync.engine"].sudo()._push_feed(account, listings.sudo().exists())
+
+    job_failed_count = fields.Integer(
+        compute="_compute_job_failed_count",
+        help="Jobs of this account that failed: open them to see why and requeue them.",
+    )
+
+    def _compute_job_failed_count(self):
+        jobs = self.env["queue.job"].sudo()
+        for account in self:
+            account.job_failed_count = jobs.search_count(
+                [("channel", "=", account_channel(account)), ("state", "=", "failed")]
+            )
+
+    def action_view_jobs(self):
+        """Open this account's jobs, failed first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stockagile_amazon_connector.amazon_job_action"
+        )
+        action["domain"] = [("channel", "=", account_channel(self))]
+        return action
 
     def action_view_listings(self):
         self.ensure_one()
@@ -335,8 +366,14 @@ class AmazonAccount(models.Model):
         help="Minutes between two polls of Amazon for orders. Amazon allows searchOrders about "
         "once every 3 minutes sustained.",
     )
+    orders_poll_error = fields.Text(
+        readonly=True, copy=False, help="Why the last poll of Amazon for orders stopped."
+    )
     orders_sync_error = fields.Text(
-        readonly=True, copy=False, help="Why orders of the last import failed (retried next time)."
+        compute="_compute_orders_sync_error",
+        help="Why the last poll stopped, and the orders whose import failed (their jobs can be "
+        "requeued once the cause is fixed; a newer update of the order on Amazon is imported "
+        "on its own).",
     )
     fba_import = fields.Boolean(
         string="Import FBA orders",
@@ -386,6 +423,26 @@ class AmazonAccount(models.Model):
         for account in self:
             account.order_count = counts.get(account, 0)
 
+    def _compute_orders_sync_error(self):
+        for account in self:
+            prefix = f"{account._amazon_job_key('order')}:"
+            failed = (
+                self.env["queue.job"]
+                .sudo()
+                .search(
+                    [("state", "=", "failed"), ("identity_key", "=like", f"{prefix}%")],
+                    order="id desc",
+                    limit=20,
+                )
+            )
+            lines = [account.orders_poll_error] if account.orders_poll_error else []
+            for job in failed:
+                ref = job.identity_key[len(prefix) :].split("@", 1)[0]
+                lines.append(
+                    _("Order %(ref)s: %(error)s", ref=ref, error=job.exc_message or job.exc_name)
+                )
+            account.orders_sync_error = "\n".join(lines) or False
+
     @api.constrains("order_sync_interval")
     def _check_order_sync_interval(self):
         for account in self:
@@ -403,48 +460,75 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------
 
     def action_sync_orders(self):
-        """Import the orders Amazon updated since the last import, now."""
-        results = [
-            self.env["amazon.order.importer"]._sync_account(account, auto_commit=False)
-            for account in self
-        ]
-        created = sum(r["created"] for r in results)
-        updated = sum(r["updated"] for r in results)
-        failed = sum(r["failed"] for r in results)
-        message = _(
-            "%(created)s orders imported, %(updated)s updated, %(failed)s failed.",
-            created=created,
-            updated=updated,
-            failed=failed,
+        """Ask Amazon for the orders updated since the last import, now (in the background)."""
+        for account in self:
+            account._enqueue_order_poll()
+        return self._notify(
+            _("Amazon orders"),
+            _(
+                "Import queued: new orders appear in Sales > Amazon > Orders as soon as Amazon "
+                "has answered (failures are listed under Jobs)."
+            ),
+            "success",
         )
-        if any(r["throttled"] for r in results):
-            message += " " + _("Amazon asked to slow down: the rest follows at the next import.")
-        errors = "\n".join(filter(None, self.mapped("orders_sync_error")))
-        if errors:
-            message += "\n" + errors
-        kind = "danger" if failed else "warning" if errors else "success"
-        return self._notify(_("Amazon orders"), message, kind)
 
     @api.model
-    def _cron_sync_orders(self, auto_commit=True):
-        """Import orders of every active account whose poll interval has elapsed."""
+    def _cron_recover_interrupted_jobs(self):
+        """Run again the Amazon jobs a dead process left started (nothing is lost)."""
+        return self.env["amazon.job.mixin"]._amazon_recover_interrupted_jobs()
+
+    @api.model
+    def _cron_sync_orders(self):
+        """Enqueue the order poll of every active account whose poll interval has elapsed."""
         now = fields.Datetime.now()
-        importer = self.env["amazon.order.importer"]
         for account in self.search([("sync_orders", "=", True)]):
             if account.orders_next_sync and account.orders_next_sync > now:
                 continue
-            importer._sync_account(account, auto_commit=auto_commit)
+            account._enqueue_order_poll()
 
-    def _schedule_next_order_sync(self, delay=None):
-        """Set when the cron may poll this account again (``delay`` seconds, else its interval)."""
+    def _enqueue_order_poll(self, delay=None, page_token=None, since=None):
+        """Enqueue this account's order poll (one pending at a time), in ``delay`` seconds.
+
+        :param page_token: the next page of a poll under way (with the ``since`` it used).
+        """
+        self.ensure_one()
+        self._amazon_delay(
+            self,
+            "orders",
+            priority=PRIORITY_IMPORT,
+            eta=delay,
+            description=_("Amazon: poll orders of %(account)s", account=self.name),
+        )._amazon_job_poll_orders(page_token=page_token, since=since)
+
+    def _schedule_next_order_sync(self, delay=None, page_token=None, since=None):
+        """Set when the cron may poll this account again (``delay`` seconds, else its interval).
+
+        With ``delay`` (Amazon asked to wait) the poll, or its page under way, is enqueued to
+        run then.
+        """
         self.ensure_one()
         seconds = delay if delay is not None else self.order_sync_interval * 60
-        at = fields.Datetime.now() + timedelta(seconds=seconds)
-        self.orders_next_sync = at
+        self.orders_next_sync = fields.Datetime.now() + timedelta(seconds=seconds)
         if delay is not None:
-            self.env.ref("stockagile_amazon_connector.ir_cron_amazon_sync_orders").sudo()._trigger(
-                at
-            )
+            self._enqueue_order_poll(delay=delay or None, page_token=page_token, since=since)
+
+    def _amazon_job_poll_orders(self, page_token=None, since=None):
+        """Job: read one page of the orders Amazon updated since the cursor; a job each."""
+        self._amazon_claim_job()
+        account = self.sudo().exists()
+        if not account or not account.active:
+            return "account archived"
+        return (
+            self.env["amazon.order.importer"]
+            .sudo()
+            ._sync_account(account, page_token=page_token, since=since)
+        )
+
+    def _amazon_job_import_order(self, data):
+        """Job: create or update the sales order of one Amazon order."""
+        self._amazon_claim_job()
+        account = self.sudo().with_company(self.company_id)
+        return self.env["amazon.order.importer"].sudo()._import_one(account, data)
 
     def _get_fba_location(self):
         """The account's FBA location, created outside any warehouse on first use."""
@@ -470,8 +554,16 @@ class AmazonAccount(models.Model):
 
     @api.model
     def _cron_anonymize_orders(self):
-        """Erase buyer data of orders delivered or cancelled longer ago than each account says."""
+        """Enqueue, per account, the erasure of buyer data of its old orders."""
         for account in self.search([("anonymize_after_days", ">", 0)]):
+            account._amazon_delay(
+                account, "erase", priority=PRIORITY_BULK
+            )._amazon_job_erase_buyer_data()
+
+    def _amazon_job_erase_buyer_data(self):
+        """Job: erase buyer data of orders delivered or cancelled long enough ago."""
+        self._amazon_claim_job()
+        for account in self.sudo().filtered("anonymize_after_days"):
             limit = fields.Datetime.now() - timedelta(days=account.anonymize_after_days)
             orders = self.env["sale.order"].search(
                 [
@@ -555,40 +647,42 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------
 
     def action_sync_returns(self):
-        """Ask Amazon for the returns since the last import, now (or read the pending report)."""
-        importer = self.env["amazon.returns.importer"]
-        results = [importer._sync_account(account, auto_commit=False) for account in self]
-        message = _(
-            "%(created)s returns recorded, %(review)s to review.",
-            created=sum(r["created"] for r in results),
-            review=sum(r["review"] for r in results),
+        """Ask Amazon for the returns since the last import, now (in the background)."""
+        for account in self:
+            account._schedule_returns_run(0)
+        return self._notify(
+            _("Amazon returns"),
+            _(
+                "Import queued: returns appear in Sales > Amazon > Returns once Amazon has "
+                "prepared its report (usually within minutes)."
+            ),
+            "success",
         )
-        if any(r["pending"] for r in results):
-            message += " " + _(
-                "Amazon is still preparing the returns report: it is read at the next import."
-            )
-        if any(r["throttled"] for r in results):
-            message += " " + _("Amazon asked to slow down: the rest follows at the next import.")
-        errors = "\n".join(filter(None, self.mapped("returns_sync_error")))
-        if errors:
-            message += "\n" + errors
-        kind = "danger" if errors else "warning" if any(r["review"] for r in results) else "success"
-        return self._notify(_("Amazon returns"), message, kind)
 
     @api.model
-    def _cron_sync_returns(self, auto_commit=True):
-        """Import the returns of every active account that imports them."""
-        importer = self.env["amazon.returns.importer"]
+    def _cron_sync_returns(self):
+        """Enqueue the returns import of every active account that imports them."""
         for account in self.search([("sync_returns", "=", True)]):
-            importer._sync_account(account, auto_commit=auto_commit)
+            account._schedule_returns_run(0)
 
     def _schedule_returns_run(self, seconds):
-        """Wake the returns cron in ``seconds`` (a pending report, a throttle), never sleep."""
-        cron = self.env.ref(
-            "stockagile_amazon_connector.ir_cron_amazon_sync_returns", raise_if_not_found=False
-        )
-        if cron:
-            cron.sudo()._trigger(fields.Datetime.now() + timedelta(seconds=max(int(seconds), 1)))
+        """Enqueue this account's returns import in ``seconds`` (a pending report, a throttle)."""
+        self.ensure_one()
+        self._amazon_delay(
+            self,
+            "returns",
+            priority=PRIORITY_BULK,
+            eta=max(int(seconds), 0) or None,
+            description=_("Amazon: import returns of %(account)s", account=self.name),
+        )._amazon_job_poll_returns()
+
+    def _amazon_job_poll_returns(self):
+        """Job: advance the returns import as far as Amazon allows now."""
+        self._amazon_claim_job()
+        account = self.sudo().exists()
+        if not account or not account.active:
+            return "account archived"
+        return self.env["amazon.returns.importer"].sudo()._sync_account(account)
 
     def action_view_amazon_returns(self):
         self.ensure_one()

@@ -1,11 +1,11 @@
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, split_every
 
-from ..services import AmazonError, ThrottledError, payloads
+from ..services import payloads
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
+from .amazon_job_mixin import PRIORITY_BULK
 from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ class AmazonFeed(models.Model):
     """
 
     _name = "amazon.feed"
+    _inherit = ["amazon.job.mixin"]
     _description = "Amazon Listings Feed"
     _order = "id desc"
     _rec_name = "feed_ref"
@@ -55,7 +56,7 @@ class AmazonFeed(models.Model):
         for marketplace in account.marketplace_ids:
             for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, listings.ids, listings.browse):
                 feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
-        self._wake_up_checks(FEED_POLL_DELAY // 10)
+        feeds._enqueue_check(FEED_POLL_DELAY // 10)
         return feeds
 
     def _submit_chunk(self, account, service, marketplace, listings, quantities):
@@ -82,33 +83,38 @@ class AmazonFeed(models.Model):
         listings.write({"feed_id": feed.id, "state": "pending"})
         return feed
 
-    @api.model
-    def _wake_up_checks(self, delay=FEED_POLL_DELAY):
-        at = fields.Datetime.now() + timedelta(seconds=delay)
-        self.env.ref("stockagile_amazon_connector.ir_cron_amazon_check_feeds").sudo()._trigger(at)
+    def _enqueue_check(self, delay=FEED_POLL_DELAY):
+        """Look at these feeds on Amazon in ``delay`` seconds (a job each)."""
+        for feed in self:
+            feed._amazon_delay(
+                feed.account_id,
+                "check",
+                priority=PRIORITY_BULK,
+                eta=delay or None,
+                description=_("Amazon: report of feed %(feed)s", feed=feed.feed_ref),
+            )._amazon_job_check()
 
     # ------------------------------------------------------------------
     # Processing reports
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_check_feeds(self, auto_commit=True):
-        """Apply the processing report of every feed Amazon has finished."""
-        waiting = False
-        for feed in self.search([("state", "=", "submitted")], order="id"):
-            try:
-                waiting |= not feed._check_feed()
-            except ThrottledError:
-                waiting = True
-                break
-            except AmazonError as error:
-                feed.last_error = error.message
-                waiting = True
-            if auto_commit:
-                # One feed, one outcome: commit it on its own.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        if waiting:
-            self._wake_up_checks()
+    def _cron_check_feeds(self):
+        """Safety net: enqueue the check of every feed still submitted (identities dedupe)."""
+        self.search([("state", "=", "submitted")])._enqueue_check(0)
+
+    def _amazon_job_check(self):
+        """Job: apply the feed's processing report, or look again later while Amazon works."""
+        self._amazon_claim_job()
+        feed = self.sudo().exists()
+        if not feed or feed.state != "submitted":
+            return "nothing to do"
+        with feed._amazon_unit():
+            done = feed._check_feed()
+        if not done:
+            feed._enqueue_check()
+            return "still processing"
+        return feed.state
 
     def _check_feed(self):
         """Look at the feed on Amazon; return True when it is finished and applied."""
@@ -124,8 +130,10 @@ class AmazonFeed(models.Model):
                 feed=self.feed_ref,
                 status=status.processing_status,
             )
-            self.listing_ids._mark_failed(message)
+            listings = self.listing_ids
+            listings._mark_failed(message)
             self.write({"state": "error", "last_error": message, "listing_ids": [(5,)]})
+            listings._queue_changes(kind="all")
             return True
         self._apply_report(service.get_feed_result(status.result_document_id))
         return True
@@ -143,6 +151,7 @@ class AmazonFeed(models.Model):
                 self._mark_message_failed(listing_id, errors[number])
             else:
                 synced_rows.append((listing_id, quantity, price))
+        listings = self.listing_ids
         self._mark_synced_rows(synced_rows)
         self.write(
             {
@@ -152,6 +161,12 @@ class AmazonFeed(models.Model):
                 "listing_ids": [(5,)],
             }
         )
+        # Changes queued while Amazon processed the feed were held back (a patch could have
+        # been overtaken by the feed): Amazon holds the feed's values, so send the newer ones.
+        changed = listings.filtered("change_ids")
+        if changed:
+            changed.write({"state": "pending"})
+            self.env["amazon.sync.engine"]._enqueue(changed)
 
     def _mark_message_failed(self, listing_id, issues):
         listing = self.env["amazon.listing"].browse(listing_id).exists()
@@ -162,7 +177,12 @@ class AmazonFeed(models.Model):
         listing._mark_failed(message, state="not_found" if not_found else "error")
 
     def _mark_synced_rows(self, rows):
-        """Write the sent quantity and price of many listings in one query per batch."""
+        """Write the sent quantity and price of many listings in one query per batch.
+
+        Raw SQL because a report may cover 25,000 listings (measured: the ORM's write per
+        listing dominated *Sync all*); pending ORM writes of listings are flushed first.
+        """
+        self.env["amazon.listing"].flush_model()
         now = fields.Datetime.now()
         for batch in split_every(5000, rows):
             values = SQL(", ").join(

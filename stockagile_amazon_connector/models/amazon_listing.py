@@ -1,7 +1,11 @@
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import float_round
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import payloads
 
@@ -28,6 +32,7 @@ class AmazonListing(models.Model):
     """
 
     _name = "amazon.listing"
+    _inherit = ["amazon.job.mixin"]
     _description = "Amazon Listing"
     _order = "account_id, sku"
     _rec_name = "sku"
@@ -168,16 +173,50 @@ class AmazonListing(models.Model):
     # ------------------------------------------------------------------
 
     def _queue_changes(self, kind="stock"):
-        """Queue a push of these listings and wake the sync engine after the commit."""
+        """Queue a push of these listings; the job runs as soon as this transaction commits."""
         listings = self.filtered("active")
         if not listings:
             return
         self.env["amazon.listing.change"].sudo().create(
             [{"listing_id": listing.id, "kind": kind} for listing in listings]
         )
-        self.env["amazon.sync.engine"]._wake_up()
+        self.env["amazon.sync.engine"]._enqueue(listings)
 
     def action_sync_now(self):
-        """Push these listings now (quantity and price), and tell the user the outcome."""
+        """Send these listings' quantity and price to Amazon, in the background."""
         self._queue_changes(kind="all")
-        return self.env["amazon.sync.engine"]._push_now(self)
+        return self.env["amazon.sync.engine"]._queued_notification(self)
+
+    # ------------------------------------------------------------------
+    # Jobs
+    # ------------------------------------------------------------------
+
+    def _amazon_job_push(self):
+        """Job: push this listing's queued changes to Amazon."""
+        self._amazon_claim_job()
+        listing = self.sudo().exists()
+        if not listing or not listing.active:
+            return "listing gone or archived"
+        if not listing._amazon_lock():
+            raise RetryableJobError(
+                "Another push of this listing is running", seconds=1, ignore_retry=True
+            )
+        return self.env["amazon.sync.engine"].sudo()._push_listing(listing)
+
+    def _amazon_lock(self, wait=False):
+        """Lock these listings' rows until the commit, so that two pushes never overlap.
+
+        ``FOR NO KEY UPDATE`` leaves stock moves free to queue changes meanwhile.
+
+        :return: False when another transaction holds one of them (only without ``wait``).
+        """
+        if not self:
+            return True
+        query = "SELECT id FROM amazon_listing WHERE id IN %s FOR NO KEY UPDATE"
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query + ("" if wait else " NOWAIT"), [tuple(self.ids)])
+        except psycopg2.errors.LockNotAvailable:
+            return False
+        self.invalidate_recordset()
+        return True

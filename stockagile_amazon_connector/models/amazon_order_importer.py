@@ -1,16 +1,15 @@
 """Amazon orders → sales orders: the one place that maps an Amazon order to the ERP.
 
-The path of an order reads as a sentence: the cron (or the account's *Sync orders* button) asks
-Amazon for the orders updated since the account's cursor (searchOrders, Orders API 2026-01-01,
-page by page) → each order is imported in a savepoint: a new payable order becomes a confirmed
-``sale.order`` with its partners and lines, a known one is updated (status, cancellation) → after
-each order the cursor moves to that order's ``lastUpdatedTime`` and, in the cron, both are
-committed together. An order that fails stops the cursor where it is (it and the ones after it
-are fetched again next time; importing is idempotent), a throttle stops the run until the next.
+The path of an order reads as a sentence: the cron (or the account's *Sync orders* button)
+enqueues the account's poll job → it asks Amazon for the orders updated since the account's
+cursor (searchOrders, Orders API 2026-01-01, page by page) → each order becomes a job of its own
+and the cursor moves past it → each order's job imports it: a new payable order becomes a
+confirmed ``sale.order`` with its partners and lines, a known one is updated (status,
+cancellation). An order that fails is a failed job, visible and retryable, and never holds back
+the orders after it; importing is idempotent; a throttle postpones the poll.
 """
 
 import logging
-from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -18,8 +17,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
-from ..services import AmazonError, ThrottledError
-from .cron_budget import RunBudget
+from ..services import AmazonError, InvalidRequestError, ThrottledError
+from .amazon_job_mixin import PRIORITY_IMPORT
 
 _logger = logging.getLogger(__name__)
 
@@ -83,83 +82,111 @@ class AmazonOrderImporter(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, auto_commit=True):
-        """Import the orders Amazon updated since the account's cursor.
+    def _sync_account(self, account, page_token=None, since=None):
+        """Read one page of the orders Amazon updated since the cursor; enqueue one job each.
+
+        The body of the account's poll job. The page's orders are enqueued (one job per order
+        and Amazon update, so a failing order is a failed job that blocks nothing) and the
+        cursor moves past them in the same transaction: a crash loses neither, and reading a
+        page again only adds jobs that already ran. The next page is a poll job of its own; a
+        throttle enqueues the poll again for when Amazon allows it.
 
         :param account: one ``amazon.account``.
-        :param auto_commit: commit after each order (crons); off in buttons and tests.
-        :return: dict of counts (``created``, ``updated``, ``unchanged``, ``skipped``,
-            ``failed``) and ``throttled`` (bool).
+        :param page_token: Amazon's token of the next page of a poll under way.
+        :param since: the ``lastUpdatedAfter`` of that poll (ISO string).
+        :return: dict of counts: ``queued`` orders, ``throttled`` (bool), ``more`` (bool).
         """
-        counts = Counter()
-        throttled, errors, out_of_time = False, [], False
-        run = RunBudget.for_run(auto_commit)
-        start = account.orders_last_sync or fields.Datetime.now() - timedelta(days=FIRST_SYNC_DAYS)
-        synced_until, blocked = start, False
-        cache = {"run": {}, "created": {}}
+        cursor = account.orders_last_sync or fields.Datetime.now() - timedelta(days=FIRST_SYNC_DAYS)
+        start = fields.Datetime.to_datetime(since) if since and page_token else cursor
         service = account._get_sp_api_service()
-        marketplace_refs = account.marketplace_ids.mapped("api_ref")
-        token = None
-        while True:
-            try:
-                page = service.search_orders(
-                    marketplace_refs,
-                    start,
-                    pagination_token=token,
-                    max_results=PAGE_SIZE,
-                    included_data=ORDER_DATASETS,
-                )
-            except ThrottledError as error:
-                throttled = True
-                account._schedule_next_order_sync(delay=int(error.retry_after or 60) + 1)
-                break
-            except AmazonError as error:
-                errors.append(error.message)
-                break
-            self._prefetch(account, page.orders, cache)
-            for data in page.orders:
-                if run.spent():
-                    out_of_time = True  # the rest in a new run from the cursor, on a fresh clock
-                    break
-                order_ref = data.get("orderId") or "?"
-                try:
-                    with self.env.cr.savepoint():
-                        updated_at = _parse_time(data.get("lastUpdatedTime"))
-                        outcome = self._import_order(account, data, cache)
-                except Exception as error:
-                    cache["created"].clear()
-                    counts["failed"] += 1
-                    blocked = True
-                    message = error.args[0] if isinstance(error, UserError) else repr(error)
-                    errors.append(_("Order %(ref)s: %(error)s", ref=order_ref, error=message))
-                    _logger.warning("Amazon order %s not imported: %s", order_ref, message)
-                else:
-                    counts[outcome] += 1
-                    if not blocked and updated_at > synced_until:
-                        synced_until = updated_at
-                        account.orders_last_sync = synced_until
-                if auto_commit:  # one order, one outcome: the order and the cursor together
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-            token = page.next_token
-            if not token or out_of_time:
-                break
-        values = {"orders_sync_error": "\n".join(errors) or False}
+        try:
+            page = service.search_orders(
+                account.marketplace_ids.mapped("api_ref"),
+                start,
+                pagination_token=page_token or None,
+                max_results=PAGE_SIZE,
+                included_data=ORDER_DATASETS,
+            )
+        except ThrottledError as error:
+            account._schedule_next_order_sync(
+                delay=int(error.retry_after or 60) + 1,
+                page_token=page_token,
+                since=since,
+            )
+            return {"queued": 0, "throttled": True, "more": bool(page_token)}
+        except AmazonError as error:
+            if not isinstance(error, InvalidRequestError):
+                with account._amazon_unit():
+                    raise  # an outage: the job is retried with backoff
+            # Refused (e.g. an expired page token): said on the account, the next poll
+            # starts again from the cursor.
+            account.orders_poll_error = error.message
+            account._schedule_next_order_sync()
+            return {"queued": 0, "throttled": False, "more": False}
+        synced_until = cursor
+        for data in page.orders:
+            updated_at = self._enqueue_order(account, data)
+            if updated_at and updated_at > synced_until:
+                synced_until = updated_at
+        values = {"orders_poll_error": False}
         if synced_until != account.orders_last_sync:
             values["orders_last_sync"] = synced_until
         account.write(values)
-        if out_of_time:
-            account._schedule_next_order_sync(delay=0)
-        elif not throttled:
+        if page.next_token:
+            account._enqueue_order_poll(page_token=page.next_token, since=str(start))
+        else:
             account._schedule_next_order_sync()
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info(
-            "Amazon account %s: orders %s%s", account.id, dict(counts), " (throttled)" * throttled
+            "Amazon account %s: %s orders queued%s",
+            account.id,
+            len(page.orders),
+            ", more pages follow" if page.next_token else "",
         )
-        return {
-            **{k: counts[k] for k in ("created", "updated", "unchanged", "skipped", "failed")},
-            "throttled": throttled,
-        }
+        return {"queued": len(page.orders), "throttled": False, "more": bool(page.next_token)}
+
+    def _enqueue_order(self, account, data):
+        """Enqueue the import of one order of a page; return its ``lastUpdatedTime``.
+
+        The job's identity is the order and its update: a page read twice adds nothing, a
+        newer update of the same order is a job of its own (an older one then changes nothing).
+        """
+        order_ref = str(data.get("orderId") or "?")
+        try:
+            updated_at = _parse_time(data.get("lastUpdatedTime"))
+        except (UserError, ValueError):
+            updated_at = None
+        kind = f"order:{order_ref}@{data.get('lastUpdatedTime') or ''}"
+        account._amazon_delay(
+            account,
+            kind,
+            priority=PRIORITY_IMPORT,
+            description=_("Amazon: import order %(ref)s", ref=order_ref),
+        )._amazon_job_import_order(data)
+        return updated_at
+
+    @api.model
+    def _import_one(self, account, data):
+        """Import one Amazon order in the job's transaction; return what happened.
+
+        Two jobs of one order (two updates) never run side by side: the second waits for the
+        first to commit, then sees its sales order.
+        """
+        order_ref = data.get("orderId") if isinstance(data, dict) else None
+        if not order_ref:
+            raise UserError(_("Amazon sent an order without orderId."))
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"amazon-order-{account.id}-{order_ref}"]
+        )
+        _parse_time(data.get("lastUpdatedTime"))
+        cache = {"run": {}, "created": {}}
+        self._prefetch(account, [data], cache)
+        outcome = self._import_order(account, data, cache)
+        # Earlier updates of this order whose import failed are superseded by this one.
+        prefix = account._amazon_job_key(f"order:{order_ref}@")
+        self.env["queue.job"].sudo().search(
+            [("state", "=", "failed"), ("identity_key", "=like", f"{prefix}%")]
+        ).button_done()
+        return outcome
 
     def _prefetch(self, account, orders, cache):
         """Read the page's known orders and products in two queries."""

@@ -1,10 +1,11 @@
 """Amazon's returns report → ``amazon.return`` records: the one place that reads returns.
 
-The path of a run reads as a sentence: the cron (or the account's *Sync returns* button) asks
+The path of a run reads as a sentence: the cron (or the account's *Sync returns* button) enqueues
+the account's returns job, which asks
 Amazon for a merchant-fulfilled returns report over the next window after the account's cursor
 (createReport, Reports API 2021-06-30, at most 60 days) and keeps its id on the account → it
 polls getReport, in this run or the next ones (never sleeping: a report still in progress just
-ends the run and wakes the cron a minute later) → when DONE, it downloads the document
+ends the job and enqueues the next one a minute later) → when DONE, it downloads the document
 (getReportDocument, GZIP, UTF-8 or ISO-8859-1), reads its rows, and records each return (RMA)
 in a savepoint, committed one by one; each new return is processed at once (return picking, or
 *To review* with a message) → when every return of the report is recorded, the cursor moves to
@@ -47,11 +48,13 @@ class AmazonReturnsImporter(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, auto_commit=True):
+    def _sync_account(self, account, auto_commit=False):
         """Advance the account's returns import as far as Amazon allows now.
 
+        The body of the account's returns job (one transaction; each return in a savepoint).
+
         :param account: one ``amazon.account``.
-        :param auto_commit: commit after each return (crons); off in buttons and tests.
+        :param auto_commit: commit after each return (off in jobs: the job commits).
         :return: dict of counts (``created``, ``updated``, ``unchanged``, ``review``,
             ``failed``) and ``pending`` (a report is still being generated), ``throttled``.
         """

@@ -2,22 +2,21 @@
 
 The path of a shipment reads as a sentence: an Amazon delivery is validated (or its shipping data
 changes) → its ``amazon.shipment`` is created or refreshed with the request body Amazon must
-receive → after the commit a cron trigger wakes *Amazon: confirm shipments* → the cron sends each
-pending shipment with Orders v0 ``confirmShipment`` and marks it confirmed in the same transaction
-as Amazon's answer → one commit per shipment.
+receive and a confirmation job is enqueued → after the commit the job runner runs it → the job
+sends the package with Orders v0 ``confirmShipment`` and marks it confirmed in the same
+transaction as Amazon's answer. Each shipment is a job of its own in its account's channel, so a
+stopped account never holds back another's shipments.
 
 Exactly once: a shipment is sent only while ``payload`` differs from ``confirmed_payload`` (what
-Amazon accepted last), so retries, restarts and repeated API calls send nothing new. The cron
+Amazon accepted last), so retries, restarts and repeated API calls send nothing new. The job
 locks the row while it talks to Amazon, so a concurrent change waits and is sent afterwards as a
-correction. The only window left is a crash between Amazon's answer and our commit: the next run
-sends the same body again with the same ``packageReferenceId`` (the picking id), which Amazon
+correction. The only window left is a crash between Amazon's answer and our commit: the job's
+retry sends the same body again with the same ``packageReferenceId`` (the picking id), which Amazon
 treats as an update of that package, not as a second package.
 """
 
 import json
 import logging
-import time
-from datetime import timedelta
 
 import psycopg2
 
@@ -26,11 +25,10 @@ from odoo import _, api, fields, models
 from ..services import (
     AmazonError,
     AuthError,
-    ThrottledError,
     TransientError,
     payloads,
 )
-from .cron_budget import RunBudget
+from .amazon_job_mixin import PRIORITY_REALTIME
 
 _logger = logging.getLogger(__name__)
 
@@ -40,21 +38,18 @@ SHIPMENT_STATES = [
     ("confirmed", "Confirmed"),
     ("error", "Error"),
 ]
-#: Shipments one cron run sends (the cron runs again at once for the rest).
-BATCH_SIZE = 100
 #: Seconds before retrying after an outage, doubled per failed attempt up to MAX_BACKOFF: one
 #: try per minute at most keeps Amazon unbothered during a long outage and lets the queue drain
-#: within a minute or two once Amazon answers again.
-OUTAGE_BACKOFF = 30
+#: within a minute once Amazon answers again.
+OUTAGE_BACKOFF = 15
 MAX_BACKOFF = 60
-#: Seconds a cron run may spend waiting for Amazon's throttling before leaving the rest queued.
-MAX_PACING_SECONDS = 30.0
 
 
 class AmazonShipment(models.Model):
     """The shipment confirmation of one package (one done delivery) of an Amazon order."""
 
     _name = "amazon.shipment"
+    _inherit = ["amazon.job.mixin"]
     _description = "Amazon Shipment Confirmation"
     _order = "id desc"
     _rec_name = "picking_id"
@@ -109,17 +104,17 @@ class AmazonShipment(models.Model):
     # Scheduling
     # ------------------------------------------------------------------
 
-    @api.model
-    def _wake_up(self, delay=0):
-        """Run the confirmation cron after this transaction commits (once per transaction)."""
-        key = ("amazon_shipment_wake_up", delay)
-        if self.env.cr.precommit.data.get(key):
-            return
-        self.env.cr.precommit.data[key] = True
-        at = fields.Datetime.now() + timedelta(seconds=delay)
-        self.env.ref(
-            "stockagile_amazon_connector.ir_cron_amazon_confirm_shipments"
-        ).sudo()._trigger(at)
+    def _enqueue_confirm(self):
+        """Enqueue the confirmation of these shipments (one pending job each)."""
+        for shipment in self:
+            shipment._amazon_delay(
+                shipment.account_id,
+                "confirm",
+                priority=PRIORITY_REALTIME,
+                description=_(
+                    "Amazon: confirm shipment of %(order)s", order=shipment.amazon_order_ref
+                ),
+            )._amazon_job_confirm()
 
     # ------------------------------------------------------------------
     # From the delivery to the request body
@@ -225,7 +220,7 @@ class AmazonShipment(models.Model):
                 shipment._set_state("confirmed", payload=payload, last_error=False)
             elif payload != shipment.payload or shipment.state in ("awaiting_data", "confirmed"):
                 shipment._set_state("pending", payload=payload, last_error=False, attempts=0)
-                self._wake_up()
+                shipment._enqueue_confirm()
 
     def _set_state(self, state, **values):
         values["state"] = state
@@ -246,53 +241,26 @@ class AmazonShipment(models.Model):
         for shipment in self:
             shipment.write({"state": "awaiting_data", "payload": False, "last_error": False})
             shipment._refresh()
+        self._amazon_retry_now()
         return True
 
     # ------------------------------------------------------------------
-    # Sending (cron)
+    # Sending (a job per shipment)
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_confirm_shipments(self, auto_commit=True):
-        """Send every pending shipment to Amazon, one by one, committing each outcome.
+    def _cron_confirm_shipments(self):
+        """Safety net: enqueue the confirmation of every pending shipment (identities dedupe)."""
+        self.search([("state", "=", "pending")], order="id")._enqueue_confirm()
 
-        In a cron (``auto_commit``), short waits Amazon or the rate limiter ask for are spent
-        here after a commit (cron triggers are only precise to the minute); longer ones leave the
-        account's shipments queued for a later run.
-        """
-        pending = self.search([("state", "=", "pending")], order="id", limit=BATCH_SIZE + 1)
-        stopped, services, done = set(), {}, 0
-        run = RunBudget.for_run(auto_commit)
-        budget = MAX_PACING_SECONDS if auto_commit else 0.0
-        for shipment in pending[:BATCH_SIZE]:
-            if run.spent():
-                self._wake_up()  # the rest in a new run, on a fresh clock
-                break
-            budget = min(budget, run.left())
-            account = shipment.account_id
-            while account not in stopped and shipment._lock():
-                if account not in services:
-                    services[account] = account._get_sp_api_service()
-                wait = shipment._send(services[account])
-                if wait is None:
-                    done += 1
-                elif wait is False:
-                    stopped.add(account)
-                elif wait <= budget:
-                    budget -= wait
-                    # Never sleep inside a transaction: release the row first.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                    time.sleep(wait)
-                    continue
-                else:
-                    self._wake_up(delay=int(wait) + 1)
-                    stopped.add(account)
-                if auto_commit:
-                    # One package, one outcome: Amazon's answer and our record commit together.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                break
-        if len(pending) > BATCH_SIZE:
-            self._wake_up()  # more pending than one run takes: a new run, on a fresh clock
+    def _amazon_job_confirm(self):
+        """Job: send this shipment's body to Amazon, unless Amazon already holds it."""
+        self._amazon_claim_job()
+        shipment = self.sudo()
+        if not shipment._lock():
+            return "not pending (or another job is sending it)"
+        with shipment._amazon_unit():
+            return shipment._send(shipment.account_id._get_sp_api_service())
 
     def _lock(self):
         """Lock this pending shipment until the commit; False if it is not pending any more."""
@@ -300,37 +268,37 @@ class AmazonShipment(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     "SELECT id FROM amazon_shipment WHERE id = %s AND state = 'pending' "
-                    "FOR UPDATE SKIP LOCKED",
+                    "FOR NO KEY UPDATE SKIP LOCKED",
                     [self.id],
                 )
                 locked = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
-            return False  # changed since this run started: the next run sends the new body
+            return False
         if not locked:
             return False
         self.invalidate_recordset()
         return True
 
     def _send(self, service):
-        """Send this shipment and record the outcome.
+        """Send this shipment and record the outcome; return it (the job's result).
 
-        :return: None when the shipment is settled (confirmed or refused), False when its
-            account must stop for this run (outage, credentials), or the seconds to wait when
-            Amazon throttled it (still pending).
+        Throttling propagates (the job is retried at Amazon's pace); an outage or refused
+        credentials are shown on the delivery and a new job tries again with backoff; Amazon's
+        refusal puts the shipment in error with Retry.
         """
         self.ensure_one()
         body = json.loads(self.payload)
         correction = bool(self.confirmed_payload)
         try:
             service.confirm_shipment(self.amazon_order_ref, body)
-        except ThrottledError as error:
-            return max(float(error.retry_after or 1.0), 0.1)
+        except ThrottledError:
+            raise  # retried at Amazon's pace, the shipment stays pending
         except (TransientError, AuthError) as error:
-            delay = min(OUTAGE_BACKOFF * 2**self.attempts, MAX_BACKOFF)
-            self.write({"last_error": error.message, "attempts": self.attempts + 1})
-            if isinstance(error, AuthError):
-                self.account_id._set_sync_error(error.message)
-            self._wake_up(delay=delay)
+            # Shown on the delivery (and in the API's answer) while it is retried.
+            attempts = self.attempts + 1
+            delay = min(OUTAGE_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
+            self.write({"last_error": error.message, "attempts": attempts})
+            self._amazon_delay(self.account_id, "confirm", eta=delay)._amazon_job_confirm()
             _logger.warning(
                 "Amazon shipment %s of %s not sent (retry in %ss): %s",
                 self.package_reference_id,
@@ -338,10 +306,10 @@ class AmazonShipment(models.Model):
                 delay,
                 error.message,
             )
-            return False
+            return f"retry in {delay}s"
         except AmazonError as error:
             self._fail(error.message)
-            return None
+            return "refused"
         self.write(
             {
                 "state": "confirmed",
@@ -362,7 +330,7 @@ class AmazonShipment(models.Model):
             % {"carrier": self.carrier_name or self.carrier_code, "tracking": self.tracking_number},
             subtype_xmlid="mail.mt_note",
         )
-        return None
+        return "confirmed"
 
     def _fail(self, message):
         """Amazon (or our checks) refused the package: show why on the delivery, keep it there."""

@@ -1,43 +1,31 @@
-"""The catalog sync engine: queued listing changes → the service layer → Amazon.
+"""The catalog sync engine: queued listing changes → jobs → the service layer → Amazon.
 
-The path of a stock change reads as a sentence: a stock quant changes → ``amazon.listing.change``
-rows are queued for the product's listings → after the commit a cron trigger wakes this engine →
-it coalesces the queue per listing, computes the quantity and price once, and pushes them with
-``patchListingsItem`` (a few listings) or a ``JSON_LISTINGS_FEED`` (many) → the queue rows the
-push covered are deleted. Amazon's errors are recorded on the listing; throttling and outages leave
-the queue as it is and wake the engine again later.
+The path of a stock change reads as a sentence: a stock quant changes → an
+``amazon.listing.change`` row is queued for the product's listings and a push job is enqueued
+for each (one pending job per listing: changes coalesce) → the queue_job runner, woken by the
+commit, runs :meth:`AmazonListing._amazon_job_push` → it reads the free quantity and the price
+once and sends what Amazon does not hold yet with ``patchListingsItem`` → the queue rows the push
+covered are deleted. Many listings at once (enabling sync on a catalogue, *Sync all*) go as one
+``JSON_LISTINGS_FEED`` job per account instead.
+
+A listing under a feed Amazon is still processing is never patched: Amazon does not order a
+feed and a later patch, so the patch waits for the feed's report, which queues the listing again
+when it changed meanwhile (see ``amazon.feed``).
 """
 
 import logging
-import time
-from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 
-from ..services import (
-    AmazonError,
-    AuthError,
-    NotFoundError,
-    ThrottledError,
-    TransientError,
-)
-from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
+from ..services import AmazonError, AuthError, NotFoundError, ThrottledError, TransientError
+from .amazon_job_mixin import PRIORITY_BULK
 from .amazon_listing import OFFER_PRODUCT_TYPE
-from .cron_budget import RunBudget
 
 _logger = logging.getLogger(__name__)
 
-#: Listings pushed one by one with patchListingsItem up to this many per account and run;
-#: beyond, a JSON_LISTINGS_FEED carries them (Amazon's advice for bulk updates).
+#: Listings enqueued at once beyond which one feed carries them (Amazon's advice for bulk
+#: updates) instead of one patchListingsItem job each.
 FEED_THRESHOLD = 50
-#: Listings an engine run reads from the queue per account (the cron runs again for the rest):
-#: as many as one feed holds.
-BATCH_SIZE = MAX_MESSAGES_PER_LISTINGS_FEED
-#: Seconds a cron run may spend waiting for the rate limiter before leaving the rest for later
-#: (within the run's :class:`RunBudget`).
-MAX_PACING_SECONDS = 20.0
-#: Seconds to wait before retrying after an outage, doubled per consecutive failure run.
-OUTAGE_BACKOFF = 30
 
 
 class AmazonSyncEngine(models.AbstractModel):
@@ -49,35 +37,23 @@ class AmazonSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _wake_up(self, delay=0):
-        """Run the push cron after this transaction commits (once per transaction)."""
-        key = ("amazon_sync_engine_wake_up", delay)
-        if self.env.cr.precommit.data.get(key):
-            return
-        self.env.cr.precommit.data[key] = True
-        at = fields.Datetime.now() + timedelta(seconds=delay)
-        self.env.ref("stockagile_amazon_connector.ir_cron_amazon_push_listings").sudo()._trigger(at)
-
-    # ------------------------------------------------------------------
-    # Entry points
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_push_changes(self, auto_commit=True):
-        """Push the queued changes of every active account (the real-time stock sync)."""
-        budget = RunBudget.for_run(auto_commit)
-        remaining = 0
-        for account in self.env["amazon.account"].search([]):
-            remaining += self._push_account(account, auto_commit=auto_commit, budget=budget)[1]
-        if remaining:
-            self._wake_up()  # more queued than this run did: a new run, on a fresh clock
-
-    @api.model
-    def _push_now(self, listings):
-        """Push ``listings`` within the user's request and return a notification of the outcome."""
+    def _enqueue(self, listings):
+        """Enqueue the push of ``listings``: a job each, or one feed job per account for many."""
+        listings = listings.sudo()
         for account in listings.account_id:
-            self._push_account(account, listings=listings, auto_commit=False)
-        return self._outcome_notification(listings)
+            mine = listings.filtered(lambda listing, a=account: listing.account_id == a)
+            if len(mine) > FEED_THRESHOLD:
+                account._amazon_delay(
+                    account,
+                    None,
+                    priority=PRIORITY_BULK,
+                    description=_("Amazon: feed of %(count)s listings", count=len(mine)),
+                )._amazon_job_push_feed(mine)
+                continue
+            for listing in mine:
+                listing._amazon_delay(
+                    account, "push", description=_("Amazon: push %(sku)s", sku=listing.sku)
+                )._amazon_job_push()
 
     @api.model
     def _cron_retry_failed(self):
@@ -93,111 +69,58 @@ class AmazonSyncEngine(models.AbstractModel):
         return listings
 
     # ------------------------------------------------------------------
-    # One account
+    # One listing (the body of its push job)
     # ------------------------------------------------------------------
 
-    def _queued(self, account, listings=None):
-        """Return ``{listing: (last change id, price forced)}`` of the queue, oldest first.
+    def _queued(self, listings):
+        """Return ``{listing: (last change id, price forced)}`` of the queue.
 
         Several changes of one listing coalesce into one entry.
         """
-        domain = [("account_id", "=", account.id)]
-        if listings is not None:
-            domain.append(("listing_id", "in", listings.ids))
-        groups = self.env["amazon.listing.change"]._read_group(
-            domain, ["listing_id", "kind"], ["id:max"], order="id:max"
+        groups = (
+            self.env["amazon.listing.change"]
+            .sudo()
+            ._read_group([("listing_id", "in", listings.ids)], ["listing_id", "kind"], ["id:max"])
         )
         queued = {}
         for listing, kind, last_id in groups:
             previous_id, forced = queued.get(listing, (0, False))
             queued[listing] = (max(previous_id, last_id), forced or kind != "stock")
-        return dict(list(queued.items())[:BATCH_SIZE])
+        return queued
 
-    def _push_account(self, account, listings=None, auto_commit=True, budget=None):
-        """Push the account's queued changes.
+    def _push_listing(self, listing):
+        """Push one listing's queued changes; return what happened (the job's result).
 
-        :param budget: :class:`RunBudget` of the cron run (unlimited when None).
-        :return: (listings handled, queued changes left to push at once)
+        Throttling and outages propagate (the job is retried, the queue stays); Amazon's refusal
+        is recorded on the listing and the queue it covered is dropped (the safety-net cron
+        sends it again later).
         """
-        budget = budget or RunBudget(None)
-        queued = self._queued(account, listings)
+        queued = self._queued(listing).get(listing)
         if not queued:
-            return 0, 0
+            return "nothing queued"
+        if listing.feed_id:
+            return "waiting for feed %s" % listing.feed_id.feed_ref
+        last_change_id, force_price = queued
+        account = listing.account_id
+        quantity = listing._amazon_quantities()[listing.id]
         service = account._get_sp_api_service()
-        batch = self.env["amazon.listing"].union(*queued)
-        if len(batch) > FEED_THRESHOLD:
-            done = self._push_by_feed(account, service, batch, queued, auto_commit)
-        else:
-            done = self._push_by_patch(account, service, batch, queued, auto_commit, budget)
-        if done < len(batch):
-            return done, 0  # stopped by throttling, an outage or time: the engine was woken
+        with listing._amazon_unit():
+            try:
+                quantity, price = self._patch_listing(service, listing, quantity, force_price)
+            except (ThrottledError, TransientError, AuthError):
+                raise  # the job is retried; the queue stays
+            except (AmazonError, ValueError) as error:
+                # Amazon refused this listing's data, or our payload checks did (e.g. a
+                # negative price): the listing's own problem, recorded on it.
+                state = "not_found" if isinstance(error, NotFoundError) else "error"
+                listing._mark_failed(getattr(error, "message", str(error)), state=state)
+                self._dequeue(listing, last_change_id)
+                return state
+        listing._mark_synced(quantity, price)
+        self._dequeue(listing, last_change_id)
         if account.sync_error:
             account.sync_error = False
-        if listings is not None:
-            return done, 0
-        left = self.env["amazon.listing.change"].search_count([("account_id", "=", account.id)])
-        return done, left
-
-    def _push_by_patch(self, account, service, batch, queued, auto_commit, budget):
-        """Push listings one by one with patchListingsItem; return how many were handled.
-
-        In a cron (``auto_commit``), short waits asked by the rate limiter are spent here, after
-        a commit, so that a burst drains at Amazon's pace instead of waiting for the next run;
-        when the run's time is spent, the rest goes to a new run.
-        """
-        quantities = batch._amazon_quantities()
-        pacing_budget = MAX_PACING_SECONDS if auto_commit else 0.0
-        handled = 0
-        for listing in batch:
-            if budget.spent():
-                self._wake_up()
-                break
-            last_change_id, force_price = queued[listing]
-            try:
-                quantity, price, waited = self._patch_paced(
-                    service,
-                    listing,
-                    quantities[listing.id],
-                    force_price,
-                    min(pacing_budget, budget.left()),
-                )
-            except AmazonError as error:
-                if not self._record_failure(account, listing, last_change_id, error):
-                    break
-            else:
-                pacing_budget -= waited
-                listing._mark_synced(quantity, price)
-                self._dequeue(listing, last_change_id)
-            handled += 1
-            if auto_commit:
-                # One listing, one outcome: commit it on its own.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return handled
-
-    def _patch_paced(self, service, listing, quantity, force_price, budget):
-        """Patch one listing, waiting out throttling and short outages within ``budget`` seconds.
-
-        Throttling waits what the limiter (or Amazon's rate header) asks; an outage (5xx, timeout,
-        malformed answer, expired token) waits 1, 2, 4… seconds. Past the budget the error is
-        raised and the queue waits for a later run.
-
-        :return: (quantity sent, price sent, seconds waited)
-        :raise AmazonError: the call failed and waiting more would exceed the budget.
-        """
-        waited, backoff = 0.0, 1.0
-        while True:
-            try:
-                return (*self._patch_listing(service, listing, quantity, force_price), waited)
-            except ThrottledError as error:
-                wait, failure = error.retry_after or 1.0, error
-            except TransientError as error:
-                wait, backoff, failure = backoff, backoff * 2, error
-            if waited + wait > budget:
-                raise failure
-            # Never sleep inside a transaction: what was done so far is committed.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            time.sleep(wait)
-            waited += wait
+        return "synced"
 
     def _patch_listing(self, service, listing, quantity, force_price):
         """Send what changed of one listing to each marketplace; return (quantity, price) sent."""
@@ -219,87 +142,49 @@ class AmazonSyncEngine(models.AbstractModel):
             service.patch_listing(listing.sku, marketplace.api_ref, OFFER_PRODUCT_TYPE, patches)
         return (quantity if account.sync_stock else None), price
 
-    def _record_failure(self, account, listing, last_change_id, error):
-        """Record an Amazon error on the listing; return False when the account must stop now.
-
-        Throttling and outages keep the queue (nothing is lost) and wake the engine later; an
-        unknown SKU or a refused payload is the listing's own problem: recorded, dequeued, and
-        retried by the safety-net cron.
-        """
-        if isinstance(error, ThrottledError):
-            self._wake_up(delay=int(error.retry_after or 1) + 1)
-            return False
-        if isinstance(error, TransientError | AuthError):
-            listing._mark_failed(error.message)
-            account._set_sync_error(error.message)
-            self._wake_up(delay=OUTAGE_BACKOFF)
-            return False
-        state = "not_found" if isinstance(error, NotFoundError) else "error"
-        listing._mark_failed(error.message, state=state)
-        self._dequeue(listing, last_change_id)
-        return True
-
     def _dequeue(self, listings, last_change_id=None):
         """Delete the queued changes a push covered (those queued later stay)."""
-        query = "DELETE FROM amazon_listing_change WHERE listing_id IN %s"
-        params = [tuple(listings.ids)]
+        domain = [("listing_id", "in", listings.ids)]
         if last_change_id:
-            query += " AND id <= %s"
-            params.append(last_change_id)
-        self.env.cr.execute(query, params)
-        self.env["amazon.listing.change"].invalidate_model()
+            domain.append(("id", "<=", last_change_id))
+        self.env["amazon.listing.change"].sudo().search(domain).unlink()
         listings.invalidate_recordset(["change_ids", "has_pending_changes"])
 
     # ------------------------------------------------------------------
-    # Feeds
+    # Many listings (the body of an account's feed job)
     # ------------------------------------------------------------------
 
-    def _push_by_feed(self, account, service, batch, queued, auto_commit):
-        """Send the batch as one JSON_LISTINGS_FEED per marketplace; return how many were sent."""
-        try:
-            self.env["amazon.feed"]._submit_listings(account, service, batch)
-        except AmazonError as error:
-            if isinstance(error, ThrottledError):
-                self._wake_up(delay=int(error.retry_after or 1) + 1)
-            else:
-                account._set_sync_error(error.message)
-                batch._mark_failed(error.message)
-                self._wake_up(delay=OUTAGE_BACKOFF)
-            return 0
-        for listing in batch:
-            self._dequeue(listing, queued[listing][0])
-        if auto_commit:
-            # The feed is on Amazon's side now: commit it on its own.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(batch)
+    def _push_feed(self, account, listings):
+        """Send ``listings`` as feeds; their queued changes are covered by them."""
+        listings = listings.filtered(lambda listing: listing.active and not listing.feed_id)
+        if not listings:
+            return "nothing to send"
+        listings._amazon_lock(wait=True)
+        queued = self._queued(listings)
+        service = account._get_sp_api_service()
+        with account._amazon_unit():
+            feeds = self.env["amazon.feed"]._submit_listings(account, service, listings)
+        for listing, (last_change_id, _forced) in queued.items():
+            self._dequeue(listing, last_change_id)
+        return "feeds %s" % ", ".join(feeds.mapped("feed_ref"))
 
     # ------------------------------------------------------------------
     # Feedback
     # ------------------------------------------------------------------
 
-    def _outcome_notification(self, listings):
-        """Summarise listing states for the user who pressed a button."""
-        counts = {state: 0 for state in ("synced", "pending", "error", "not_found")}
-        for listing in listings:
-            counts[listing.state] += 1
-        problems = listings.filtered(lambda listing: listing.state in ("error", "not_found"))
-        message = _(
-            "%(synced)s synced, %(pending)s pending, %(error)s in error, "
-            "%(not_found)s not on Amazon.",
-            **counts,
-        )
-        if problems:
-            message += "\n" + "\n".join(
-                f"{listing.sku}: {listing.last_error}" for listing in problems[:10]
-            )
+    def _queued_notification(self, listings):
+        """Tell the user who pressed a button what was queued and where to follow it."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": _("Amazon sync"),
-                "message": message,
-                "type": "warning" if problems else "success",
-                "sticky": bool(problems),
+                "message": _(
+                    "%(count)s listings queued for Amazon; their state updates as soon as Amazon "
+                    "has answered (Sales > Amazon > Listings).",
+                    count=len(listings),
+                ),
+                "type": "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -7,8 +7,14 @@ Tests reset the sandbox before each test and assert on what it received and hold
 
 import atexit
 import os
+import traceback
+from collections import Counter
 
+from odoo import fields
 from odoo.tests import TransactionCase
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 from amazon_sandbox import LWA_CLIENT_ID, LWA_CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID
 from amazon_sandbox.control import SandboxControl
@@ -151,11 +157,90 @@ class AmazonStockMixin:
         )
 
     def _push(self):
-        """Run the push cron as the trigger after a commit would."""
-        self.env["amazon.sync.engine"]._cron_push_changes(auto_commit=False)
+        """Run the queued Amazon jobs, as the job runner does after the commit."""
+        return run_amazon_jobs(self.env)
 
     def _check_feeds(self):
-        self.env["amazon.feed"]._cron_check_feeds(auto_commit=False)
+        """Run the feed report jobs now, without waiting for their time."""
+        return run_amazon_jobs(self.env, include_future=True, max_rounds=2)
+
+
+def run_amazon_jobs(env, include_future=False, max_rounds=20):
+    """Run the connector's pending jobs as queue_job's runner would, in the test's transaction.
+
+    Each job runs in a savepoint: a retryable error postpones it (its work rolled back), any
+    other error fails it with its message, as the runner does. Jobs due later (a retry, a
+    report Amazon is preparing) run only with ``include_future``.
+
+    :return: the ``queue.job`` records that ran, in order.
+    """
+    ran = env["queue.job"].sudo()
+    for _round in range(max_rounds):
+        env.flush_all()
+        now = fields.Datetime.now()
+        jobs = (
+            env["queue.job"]
+            .sudo()
+            .search(
+                [("state", "=", "pending"), ("channel", "=like", "root.amazon%")],
+                order="priority, date_created, id",
+            )
+            .filtered(lambda job, now=now: include_future or not job.eta or job.eta <= now)
+        )
+        if not jobs:
+            break
+        for record in jobs:
+            job = Job.load(env, record.uuid)
+            try:
+                with env.cr.savepoint():
+                    job.set_started()
+                    job.store()
+                    job.perform()
+                    job.set_done()
+                    job.store()
+                    env.flush_all()
+            except RetryableJobError as error:
+                job.postpone(result=str(error), seconds=error.seconds)
+                job.set_pending(reset_retry=False)
+                job.store()
+            except Exception as error:  # pylint: disable=broad-except
+                job.set_failed(
+                    exc_name=type(error).__name__,
+                    exc_message=str(error),
+                    exc_info=traceback.format_exc(),
+                )
+                job.store()
+            ran |= record
+        env.invalidate_all()
+    return ran
+
+
+def import_amazon_orders(env, account):
+    """Poll Amazon for the account's orders, run the import jobs; return counts as a user sees.
+
+    :return: dict with ``created``, ``updated``, ``unchanged``, ``skipped`` (outcomes of the
+        orders' jobs), ``failed`` (failed jobs), ``queued`` and ``throttled`` (the poll).
+    """
+    poll = env["amazon.order.importer"]._sync_account(account)
+    jobs = run_amazon_jobs(env).filtered(lambda job: job.method_name == "_amazon_job_import_order")
+    outcomes = Counter(job.result if job.state == "done" else job.state for job in jobs)
+    postponed_polls = (
+        env["queue.job"]
+        .sudo()
+        .search_count(
+            [
+                ("method_name", "=", "_amazon_job_poll_orders"),
+                ("state", "=", "pending"),
+                ("eta", ">", fields.Datetime.now()),
+            ]
+        )
+    )
+    return {
+        **{key: outcomes[key] for key in ("created", "updated", "unchanged", "skipped", "failed")},
+        "queued": poll["queued"],
+        "throttled": poll["throttled"] or bool(postponed_polls),
+        "jobs": [(job.name, job.state, job.result, job.exc_message) for job in jobs],
+    }
 
 
 class AmazonTestCase(AmazonSandboxMixin, AmazonStockMixin, TransactionCase):

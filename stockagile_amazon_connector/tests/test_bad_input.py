@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from amazon_sandbox import seed
 
-from .common import AmazonTestCase
+from .common import AmazonTestCase, import_amazon_orders
 
 UNICODE_SKU = "SA-ÜNÏCØDE-✓"
 
@@ -42,7 +42,7 @@ class TestBadOrderPayloads(AmazonTestCase):
         bad["lastUpdatedTime"] = good[0]["lastUpdatedTime"]
         self.sandbox.reset(seed="empty")
         self.sandbox.add_orders([good[0], bad, good[1]])
-        result = self.env["amazon.order.importer"]._sync_account(self.account, auto_commit=False)
+        result = import_amazon_orders(self.env, self.account)
         for order in good:
             self.assertEqual(len(self._imported(order["orderId"])), 1, "the batch goes on")
         return result

@@ -1,10 +1,12 @@
+import time
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.amazon_account import _RATE_LIMITERS
-from ..models.cron_budget import RunBudget
-from .common import AmazonTestCase
+from .common import AmazonTestCase, run_amazon_jobs
 
 
 def to_eur(env, amount):
@@ -233,50 +235,74 @@ class TestCatalogSync(AmazonTestCase):
         self.assertTrue(listing.change_ids, "a throttled push must stay queued")
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 1)
         _RATE_LIMITERS.clear()  # as if Amazon's retry-after had passed
-        self._push()
+        run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 9)
         self.assertFalse(listing.change_ids)
 
     def test_amazon_down_then_recovered(self):
-        """5xx and HTML errors keep the change queued and show on the account until recovery."""
+        """5xx and HTML errors keep the change queued, show the retry, and deliver it later."""
         self._enable(self.mug, quantity=1)
         self._set_inventory(self.mug, 6)
         self.sandbox.add_fault("patchListingsItem", "html500", count=1)
         self._push()
         listing = self.mug.amazon_listing_ids
-        self.assertEqual(listing.state, "error")
-        self.assertTrue(self.account.sync_error, "the outage must show on the account")
-        self.assertTrue(listing.change_ids)
+        self.assertTrue(listing.change_ids, "an outage loses nothing")
+        self.assertIn("Retrying", listing.amazon_job_error)
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 1)
         self.sandbox.add_fault("patchListingsItem", "error503", count=1)
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=1)
         self.assertTrue(listing.change_ids)
-        self._push()
+        run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 6)
         self.assertEqual(listing.state, "synced")
-        self.assertFalse(self.account.sync_error)
+        self.assertFalse(listing.amazon_job_error)
 
-    def test_spent_run_hands_over_to_a_new_run(self):
-        """A cron run out of time stops, keeps the queue, and triggers a fresh run."""
-        self._enable(self.mug, quantity=1)
+    def test_one_bad_listing_never_stops_the_others(self):
+        """A listing whose push cannot be built (negative price) fails alone; others go on."""
+        bad = self._create_product("SA-BOTTLE-750", price=-5.0)
+        self._set_inventory(bad, 3)
+        self._set_inventory(self.mug, 3)
+        (bad | self.mug).write({"amazon_sync": True})
+        self._push()
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 3)
+        self.assertEqual(self.mug.amazon_listing_ids.state, "synced")
+        self.assertEqual(bad.amazon_listing_ids.state, "error")
+        self.assertIn("negative", bad.amazon_listing_ids.last_error)
         self._set_inventory(self.mug, 5)
-        cron = self.env.ref("stockagile_amazon_connector.ir_cron_amazon_push_listings")
-        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-        self.env.cr.precommit.data.clear()  # this transaction's wake-up was already asked
-        self.env["amazon.sync.engine"]._push_account(
-            self.account, auto_commit=False, budget=RunBudget(0)
-        )
-        self.assertFalse(self._patches(), "a spent run must not call Amazon")
-        self.assertTrue(self.mug.amazon_listing_ids.change_ids, "the change must stay queued")
-        self.assertGreater(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
-        )
+        self._push()
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 5, "later pushes go on")
+
+    def test_unexpected_error_fails_one_job_with_retry(self):
+        """An unexpected error fails that listing's job, shown on it with Retry; others go on."""
+        self._set_inventory(self.mug, 2)
+        self._set_inventory(self.tee, 2)
+        listing_model = type(self.env["amazon.listing"])
+        original = listing_model._amazon_patches
+
+        def broken(this, marketplace, quantity=None, price=None):
+            if this.sku == "SA-TEE-BLK-M":
+                raise KeyError("boom")
+            return original(this, marketplace, quantity, price)
+
+        with patch.object(listing_model, "_amazon_patches", broken):
+            (self.mug | self.tee).write({"amazon_sync": True})
+            self._push()
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 2)
+        tee_listing = self.tee.amazon_listing_ids
+        self.assertIn("boom", tee_listing.amazon_job_error)
+        self.assertTrue(tee_listing.change_ids, "nothing lost")
+        tee_listing.action_amazon_retry_jobs()
+        self._push()
+        self.assertEqual(self.sandbox.listing("SA-TEE-BLK-M")["quantity"], 2)
+        self.assertFalse(tee_listing.amazon_job_error)
 
     def test_sync_now_button(self):
-        """Sync now pushes at once and reports the outcome."""
+        """Sync now queues the push at once and the job delivers it."""
         self._set_inventory(self.mug, 4)
         self.mug.amazon_sync = True
         action = self.mug.action_amazon_sync_now()
         self.assertEqual(action["params"]["type"], "success")
+        self._push()
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 4)
 
     def test_disable_sync(self):
@@ -307,7 +333,9 @@ class TestCatalogFeeds(AmazonTestCase):
             self._set_inventory(product, 3)
         (products | ghosts).product_tmpl_id.action_amazon_enable_sync()
         self.env["amazon.sync.engine"]._dequeue(self.account.listing_ids)
+        self.env["queue.job"].search([("channel", "like", "root.amazon")]).unlink()
         self.account.action_sync_all_products()
+        self._push()
         feeds = self.env["amazon.feed"].search([("account_id", "=", self.account.id)])
         self.assertEqual(len(feeds), 1, "one feed per marketplace")
         self.assertEqual(feeds.message_count, 82)
@@ -336,3 +364,31 @@ class TestCatalogFeeds(AmazonTestCase):
         self.assertFalse(self.account.listing_ids.change_ids, "the feed covers the queue")
         self._check_feeds()
         self.assertEqual(set(products.amazon_listing_ids.mapped("state")), {"synced"})
+
+    def test_feed_never_overwrites_a_newer_quantity(self):
+        """Stock that changes while a feed is processed reaches Amazon after the feed's report."""
+        self.sandbox.config(feed_processing_seconds=1.0)
+        products = self.env["product.product"]
+        for number in range(1, 61):
+            products |= self._create_product(f"SA-GEN-{number:05d}")
+        first = products[0]
+        self._set_inventory(first, 10)
+        products.action_amazon_enable_sync()
+        self._push()
+        feed = self.env["amazon.feed"].search([("account_id", "=", self.account.id)])
+        self.assertEqual(feed.state, "submitted")
+        self._set_inventory(first, 6)
+        self._push()
+        self.assertFalse(
+            self.sandbox.requests(operation="patchListingsItem"),
+            "no patch may race the feed Amazon is still processing",
+        )
+        deadline = time.monotonic() + 30
+        while feed.state == "submitted" and time.monotonic() < deadline:
+            time.sleep(0.2)  # Amazon processes the feed
+            self._check_feeds()
+        self.assertEqual(feed.state, "done")
+        self._push()
+        listing = first.amazon_listing_ids
+        self.assertEqual(self.sandbox.listing("SA-GEN-00001")["quantity"], 6)
+        self.assertEqual((listing.state, listing.last_quantity_sent), ("synced", 6))

@@ -12,7 +12,7 @@ from amazon_sandbox import seed
 
 from ..models import amazon_order_importer
 from ..models.amazon_account import _RATE_LIMITERS
-from .common import AmazonTestCase
+from .common import AmazonTestCase, import_amazon_orders, run_amazon_jobs
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",
@@ -62,7 +62,7 @@ class AmazonOrderCase(AmazonTestCase):
         return product or cls._create_product(sku)
 
     def _sync(self):
-        return self.env["amazon.order.importer"]._sync_account(self.account, auto_commit=False)
+        return import_amazon_orders(self.env, self.account)
 
     def _order(self, ref):
         return self.env["sale.order"].search(
@@ -304,34 +304,57 @@ class TestOrderImport(AmazonOrderCase):
         self.assertIn("already shipped", order.amazon_review_message)
         self.assertIn("already shipped", order.message_ids[0].body)
 
-    def test_cursor_stays_before_a_failed_order(self):
-        """An order that fails is retried next run: the cursor never passes it."""
+    def test_failed_order_never_blocks_the_others(self):
+        """An order that fails is a failed job: the cursor and the later orders go on."""
         self.sandbox.reset(seed="empty")
         times = [iso_ago(minutes=30), iso_ago(minutes=20), iso_ago(minutes=10)]
         orders = [self._new_order(f"402-000000{n}-0000001", t) for n, t in enumerate(times)]
         orders[1]["proceeds"]["grandTotal"]["currencyCode"] = "ZZZ"
         self.sandbox.add_orders(orders)
-        with self.assertLogs(amazon_order_importer.__name__, "WARNING"):
-            result = self._sync()
+        result = self._sync()
         self.assertEqual((result["created"], result["failed"]), (2, 1))
         self.assertTrue(self._order(orders[2]["orderId"]), "one failure does not stop the others")
         self.assertFalse(self._order(orders[1]["orderId"]))
         self.assertEqual(
-            self.account.orders_last_sync, naive(times[0]), "cursor before the failure"
+            self.account.orders_last_sync, naive(times[2]), "the cursor never waits on a failure"
         )
         self.assertIn(orders[1]["orderId"], self.account.orders_sync_error)
+        self.assertEqual(self.account.job_failed_count, 1, "the failed job shows on the account")
+        # New orders keep coming while the failed one waits for a fix.
+        later = self._new_order("402-0000009-0000001", iso_ago(minutes=5))
+        self.sandbox.add_orders([later])
+        self.assertEqual(self._sync()["created"], 1)
+        # Amazon updates the order (a fix on its side): the update is imported on its own.
         self.sandbox.patch_order(
             orders[1]["orderId"],
             {
                 "proceeds": {"grandTotal": {"amount": "12.90", "currencyCode": "EUR"}},
-                "lastUpdatedTime": times[1],
+                "lastUpdatedTime": iso_ago(minutes=1),
             },
         )
         result = self._sync()
-        self.assertEqual((result["created"], result["failed"]), (1, 0))
-        self.assertEqual(self.account.orders_last_sync, naive(times[2]))
-        self.assertFalse(self.account.orders_sync_error)
-        self.assertEqual(len(self.account.order_ids), 3)
+        self.assertEqual((result["created"], result["failed"]), (1, 0), result["jobs"])
+        self.assertFalse(self.account.orders_sync_error, "the newer update supersedes the failure")
+        self.assertEqual(len(self.account.order_ids), 4)
+
+    def test_failing_orders_past_the_first_pages_never_stall_the_import(self):
+        """Failures on every page never pin the cursor: 50 orders, 5 a page, all are read."""
+        self.sandbox.reset(seed="empty")
+        self.sandbox.config(rate_limits=False)
+        orders = [
+            self._new_order(f"405-{n:07d}-0000001", iso_ago(minutes=100 - n)) for n in range(50)
+        ]
+        for order in orders[::5]:
+            order["fulfillment"]["fulfillmentStatus"] = "TELEPORTED"
+        self.sandbox.add_orders(orders)
+        with patch.object(amazon_order_importer, "PAGE_SIZE", 5):
+            for _poll in range(3):
+                self._sync()
+        self.assertEqual(len(self.account.order_ids), 40)
+        failed = self.env["queue.job"].search(
+            [("state", "=", "failed"), ("channel", "like", "root.amazon")]
+        )
+        self.assertEqual(len(failed), 10)
 
     def test_throttled_mid_pagination_resumes_without_loss(self):
         """Throttled on the second page: the first page is kept, the rest comes next run."""
@@ -347,15 +370,20 @@ class TestOrderImport(AmazonOrderCase):
             self.assertEqual(result["created"], 3)
             self.assertEqual(self.account.orders_last_sync, naive(times[2]))
             self.assertGreater(self.account.orders_next_sync, fields.Datetime.now())
+            self.assertTrue(
+                self.env["queue.job"].search(
+                    [("method_name", "=", "_amazon_job_poll_orders"), ("state", "=", "pending")]
+                ),
+                "the throttled page was enqueued again for when Amazon allows it",
+            )
             _RATE_LIMITERS.clear()  # the retry delay has passed
-            result = self._sync()
-        self.assertEqual((result["created"], result["throttled"]), (2, False))
+            run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(len(self.account.order_ids), 5, "nothing lost, nothing duplicated")
         statuses = [r["status"] for r in self.sandbox.requests(operation="searchOrders")]
         self.assertEqual(statuses.count(429), 1)
 
-    def test_crash_mid_run_keeps_cursor_with_committed_orders(self):
-        """A crash after two orders leaves the cursor on the second: a rerun duplicates nothing."""
+    def test_crash_in_one_order_job_loses_nothing(self):
+        """A crash while importing one order leaves its job to run again; nothing duplicated."""
 
         class Crash(BaseException):
             pass
@@ -383,27 +411,33 @@ class TestOrderImport(AmazonOrderCase):
                 crashed = True
         self.assertTrue(crashed)
         self.assertEqual(
-            self.account.orders_last_sync,
-            naive(times[1]),
-            "the cursor is written with each order, so committed together",
+            self.account.orders_last_sync, naive(times[2]), "every order's job is stored"
         )
-        self._sync()
+        self.assertEqual(len(self.account.order_ids), 2)
+        run_amazon_jobs(self.env)
         self.assertEqual(len(self.account.order_ids), 3)
+        self._sync()
+        self.assertEqual(len(self.account.order_ids), 3, "nothing duplicated")
 
     def test_cron_polls_at_the_account_interval(self):
         """The cron polls an account again only once its interval has passed."""
-        self.env["amazon.account"]._cron_sync_orders(auto_commit=False)
-        self.env["amazon.account"]._cron_sync_orders(auto_commit=False)
+        self.env["amazon.account"]._cron_sync_orders()
+        self.env["amazon.account"]._cron_sync_orders()
+        run_amazon_jobs(self.env)
+        self.env["amazon.account"]._cron_sync_orders()
+        run_amazon_jobs(self.env)
         self.assertEqual(len(self.sandbox.requests(operation="searchOrders")), 1)
         self.assertTrue(self._order(FBM_SINGLE))
         with self.assertRaises(ValidationError, msg="faster than searchOrders' rate"):
             self.account.order_sync_interval = 1
 
-    def test_sync_button_reports_counts(self):
-        """The Sync orders button imports and says how many orders came."""
+    def test_sync_button_queues_the_import(self):
+        """The Sync orders button queues the import at once and says where to follow it."""
         action = self.account.action_sync_orders()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertIn("imported", action["params"]["message"])
+        self.assertIn("queued", action["params"]["message"])
+        self.assertFalse(self.account.order_count, "the user never waits on Amazon")
+        run_amazon_jobs(self.env)
         self.assertTrue(self.account.order_count)
 
     def test_buyer_data_anonymized_after_delivery(self):
@@ -415,9 +449,11 @@ class TestOrderImport(AmazonOrderCase):
         picking.move_ids.picked = True
         picking._action_done()
         self.env["amazon.account"]._cron_anonymize_orders()
+        run_amazon_jobs(self.env)
         self.assertFalse(order.amazon_anonymized, "recent deliveries keep their data")
         picking.move_ids.date = fields.Datetime.now() - timedelta(days=31)
         self.env["amazon.account"]._cron_anonymize_orders()
+        run_amazon_jobs(self.env)
         partner = order.partner_shipping_id
         self.assertTrue(order.amazon_anonymized)
         self.assertNotIn("Lucía", partner.name, "the buyer's name must be erased")

@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.amazon_account import _RATE_LIMITERS
+from .common import run_amazon_jobs
 from .test_order_import import FBM_MULTI, SHIPPED_FBM, AmazonOrderCase, iso_ago
 
 FLAT_FILE = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -283,22 +284,24 @@ class TestReturns(AmazonOrderCase):
         self.assertEqual(tee.qty_to_invoice, -1, "the returned shirt is to refund")
         self.assertEqual(order.invoice_status, "to invoice")
 
-    def test_report_pending_over_two_cron_runs(self):
-        """The cron asks for the report, leaves it pending while Amazon works, reads it later."""
+    def test_report_pending_over_two_jobs(self):
+        """The returns job asks for the report, comes back while Amazon works, reads it later."""
         self._sync()
         self.sandbox.config(report_processing_seconds=1)
         cursor = self.account.returns_last_sync
-        self.env["amazon.account"]._cron_sync_returns(auto_commit=False)
+        self.env["amazon.account"]._cron_sync_returns()
+        run_amazon_jobs(self.env)
         self.assertTrue(self.account.returns_report_id, "the pending report is kept")
         self.assertFalse(self._return(SEEDED_RMA))
         self.assertEqual(self.account.returns_last_sync, cursor)
-        cron = self.env.ref("stockagile_amazon_connector.ir_cron_amazon_sync_returns")
-        self.assertTrue(
-            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
-            "the cron comes back for it without sleeping",
+        later = self.env["queue.job"].search(
+            [("method_name", "=", "_amazon_job_poll_returns"), ("state", "=", "pending")]
         )
-        time.sleep(1.1)  # Amazon finishes the report
-        self.env["amazon.account"]._cron_sync_returns(auto_commit=False)
+        self.assertTrue(later.eta, "the next job comes back for it later, nobody sleeps")
+        deadline = time.monotonic() + 30
+        while not self._return(SEEDED_RMA) and time.monotonic() < deadline:
+            time.sleep(0.2)  # Amazon prepares the report
+            run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(self._return(SEEDED_RMA).state, "to_receive")
         self.assertFalse(self.account.returns_report_id)
         self.assertGreater(self.account.returns_last_sync, cursor)
@@ -354,8 +357,10 @@ class TestReturns(AmazonOrderCase):
         )
 
     def test_sync_button_notifies(self):
-        """The account's Sync returns button reports what happened."""
+        """The account's Sync returns button queues the import and says so at once."""
         self._sync()
         action = self.account.action_sync_returns()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertIn("1 returns recorded", action["params"]["message"])
+        self.assertIn("queued", action["params"]["message"])
+        run_amazon_jobs(self.env)
+        self.assertTrue(self._return(SEEDED_RMA), "the queued job recorded the return")

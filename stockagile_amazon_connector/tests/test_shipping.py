@@ -7,6 +7,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.amazon_account import _RATE_LIMITERS
+from .common import run_amazon_jobs
 from .test_order_import import FBM_MULTI, FBM_SINGLE, SHIPPED_FBM, SKUS, AmazonOrderCase
 
 TEE, CABLE = "19283746501928", "19283746501929"
@@ -48,9 +49,9 @@ class TestShipping(AmazonOrderCase):
             pickings = pickings.filtered(lambda p: p.state == state)
         return pickings.sorted("id")
 
-    def _confirm(self):
-        """Run the confirmation cron as the trigger after a commit would."""
-        self.env["amazon.shipment"]._cron_confirm_shipments(auto_commit=False)
+    def _confirm(self, include_future=False):
+        """Run the confirmation jobs as the job runner does after the commit."""
+        return run_amazon_jobs(self.env, include_future=include_future)
 
     def _shipments(self, order_ref=None):
         return [s for s in self.sandbox.shipments() if order_ref in (None, s["orderId"])]
@@ -278,7 +279,7 @@ class TestShipping(AmazonOrderCase):
         self.assertEqual(picking.amazon_sync_state, "pending")
         self.assertFalse(self._shipments())
         _RATE_LIMITERS.clear()  # as if Amazon's retry-after had passed
-        self._confirm()
+        self._confirm(include_future=True)
         self.assertEqual(picking.amazon_sync_state, "confirmed")
         self.assertEqual(len(self._shipments()), 1)
 
@@ -296,7 +297,8 @@ class TestShipping(AmazonOrderCase):
         picking.action_amazon_retry_shipment()
         self._confirm()
         self.assertEqual(picking.amazon_sync_state, "pending", "still down: still queued")
-        self._confirm()
+        self.assertFalse(self._confirm(), "the next try waits for its backoff")
+        self._confirm(include_future=True)
         self.assertEqual(picking.amazon_sync_state, "confirmed")
         self.assertFalse(picking.amazon_sync_error)
         self.assertEqual(len(self._shipments()), 1)

@@ -100,17 +100,37 @@ def ensure_database(database, *extra_args):
 
 
 class OdooServer:
-    """``odoo-bin`` serving HTTP with cron threads, started and stopped by the caller."""
+    """``odoo-bin`` serving HTTP with cron threads and the job runner, started and stopped by
+    the caller.
 
-    def __init__(self, database, log_path, sandbox_url=None, cron_threads=2):
+    :param job_runner: load ``queue_job`` server-wide, which starts its job runner (one per
+        cluster: a second server on the same database is started without).
+    :param workers: 0 for the threaded server; N for prefork mode (N HTTP workers, the crons
+        and the job runner in processes of their own), as in production.
+    """
+
+    def __init__(
+        self,
+        database,
+        log_path,
+        sandbox_url=None,
+        cron_threads=2,
+        job_runner=True,
+        workers=0,
+        channels="root:2",
+    ):
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path)
         env = {**os.environ}
         env.pop("SP_API_DEFAULT_MARKETPLACE", None)
+        env["ODOO_QUEUE_JOB_CHANNELS"] = channels
         if sandbox_url:
             env["STOCKAGILE_SANDBOX_URL"] = sandbox_url
+        extra = [f"--workers={workers}"]
+        if workers:
+            extra += ["--limit-time-real=300", f"--gevent-port={free_port()}"]
         with open(self.log_path, "w") as log_file:
             self.process = subprocess.Popen(
                 odoo_command(
@@ -118,8 +138,9 @@ class OdooServer:
                     f"--http-port={self.port}",
                     f"--max-cron-threads={cron_threads}",
                     f"--db-filter=^{database}$",
-                    "--load=base,web,queue_job",
+                    "--load=base,web,queue_job" if job_runner else "--load=base,web",
                     "--log-level=info",
+                    *extra,
                 ),
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
@@ -158,6 +179,28 @@ def wait_for(predicate, timeout=30.0, interval=0.05):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+def wait_for_jobs(odoo, account_id, timeout=120.0):
+    """Wait until the account's jobs due now have run (the job runner, not the test, runs them).
+
+    :return: True when none is pending, enqueued or started any more.
+    """
+
+    def idle():
+        return not odoo.call(
+            "queue.job",
+            "search_count",
+            [
+                ("channel", "=", f"root.amazon.account_{account_id}"),
+                ("state", "in", ["pending", "enqueued", "started"]),
+                "|",
+                ("eta", "=", False),
+                ("eta", "<=", time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())),
+            ],
+        )
+
+    return wait_for(idle, timeout=timeout, interval=0.3)
 
 
 def product_with_sku(odoo, sku, **values):

@@ -1,8 +1,9 @@
 """Order imports that crash or run twice: every Amazon order ends up imported exactly once.
 
-The sandbox serves generated orders in small pages, and a slow page keeps an import in the
-middle of its run: a server killed there (SIGKILL) loses nothing once a new one imports again,
-and two servers importing one account at once never create an order twice.
+The sandbox serves generated orders in small pages (each page is a poll job, each order a job of
+its own), and a slow page keeps a poll in the middle of its run: a server killed there
+(SIGKILL) loses nothing once a new one polls again, and two servers importing one account at
+once never create an order twice.
 """
 
 import signal
@@ -15,7 +16,7 @@ import pytest
 
 from amazon_sandbox import seed
 
-from .harness import OdooServer, product_with_sku, wait_for
+from .harness import OdooServer, product_with_sku, wait_for, wait_for_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +62,8 @@ def imported(odoo, account_id, refs):
 
 
 def run_import_cron(odoo):
-    """Run the import cron in this server's request (it commits order by order, as in a cron
-    thread); retried while the server's own cron thread holds the job."""
+    """Run the import cron in this server's request (it enqueues the account's poll); retried
+    while the server's own cron thread holds the cron."""
 
     def attempt():
         try:
@@ -78,7 +79,9 @@ def run_import_cron(odoo):
 def test_two_servers_import_each_order_once(odoo, odoo_server, sandbox, account, tmp_path):
     """Two servers importing one account at the same time create each order once."""
     refs = put_orders(sandbox, 30, start=0, page_size=10)
-    second = OdooServer(odoo_server.database, tmp_path / "second.log", sandbox.url)
+    second = OdooServer(
+        odoo_server.database, tmp_path / "second.log", sandbox.url, job_runner=False
+    )
     try:
         clients = (odoo, second.client())
         outcomes = [None, None]
@@ -96,6 +99,9 @@ def test_two_servers_import_each_order_once(odoo, odoo_server, sandbox, account,
             thread.start()
         for thread in threads:
             thread.join(timeout=180)
+        assert wait_for(
+            lambda: set(imported(odoo, account, refs)) == set(refs), timeout=180, interval=0.5
+        ), f"missing orders: {outcomes}"
         counts = imported(odoo, account, refs)
         assert set(counts) == set(refs), f"missing {sorted(set(refs) - set(counts))}: {outcomes}"
         assert max(counts.values()) == 1, f"duplicates: {counts.most_common(3)}"
@@ -104,6 +110,7 @@ def test_two_servers_import_each_order_once(odoo, odoo_server, sandbox, account,
         # Run again: nothing new, nothing failed, no error left on the account.
         again = odoo.call("amazon.account", "action_sync_orders", [account])
         assert again["params"]["type"] == "success", again["params"]["message"]
+        assert wait_for_jobs(odoo, account)
         assert not odoo.call("amazon.account", "read", [account], ["orders_sync_error"])[0][
             "orders_sync_error"
         ]
@@ -136,8 +143,12 @@ def test_sigkill_during_import_then_restart(odoo, odoo_server, sandbox, account,
         partial = imported(client, account, refs)
         assert 20 <= sum(partial.values()) < len(refs), "the kill did not land mid-import"
         read = client.call("amazon.account", "read", [account], ["orders_next_sync"])[0]
-        assert not read["orders_next_sync"], "the killed run must not have finished"
+        assert not read["orders_next_sync"], "the killed poll must not have finished"
         run_import_cron(client)
+        assert wait_for(
+            lambda: set(imported(client, account, refs)) == set(refs), timeout=240, interval=1
+        ), "the restarted server never imported every order"
+        assert wait_for_jobs(client, account, timeout=120)
         counts = imported(client, account, refs)
         assert set(counts) == set(refs), f"missing {sorted(set(refs) - set(counts))}"
         assert max(counts.values()) == 1, f"duplicates: {counts.most_common(3)}"

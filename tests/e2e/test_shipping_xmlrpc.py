@@ -1,4 +1,4 @@
-"""Shipping Amazon orders over XML-RPC on a running Odoo server: the server's cron threads, not
+"""Shipping Amazon orders over XML-RPC on a running Odoo server: the server's job runner, not
 the tests, confirm the packages on the sandbox after each commit."""
 
 import json
@@ -9,7 +9,7 @@ import xmlrpc.client
 
 import pytest
 
-from .harness import REPO, OdooClient, product_with_sku, receive, wait_for
+from .harness import REPO, OdooClient, product_with_sku, receive, wait_for, wait_for_jobs
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",
@@ -39,6 +39,7 @@ def orders(odoo, amazon_account):
         receive(odoo, product_with_sku(odoo, sku), quantity=20)
     outcome = odoo.call("amazon.account", "action_sync_orders", [amazon_account])
     assert outcome["params"]["type"] == "success", outcome["params"]["message"]
+    assert wait_for_jobs(odoo, amazon_account), "the order import jobs never ran"
     return amazon_account
 
 
@@ -65,7 +66,7 @@ def _shipments(sandbox, order_ref):
 
 
 def _confirmed(odoo, sandbox, picking_id, order_ref, count=1):
-    """Wait until the server's cron confirmed ``count`` packages and the picking says so."""
+    """Wait until the server's jobs confirmed ``count`` packages and the picking says so."""
     assert wait_for(
         lambda: len(_shipments(sandbox, order_ref)) >= count, timeout=60
     ), f"no confirmation of {order_ref} reached the sandbox"
@@ -145,7 +146,7 @@ def test_repeated_calls_confirm_once(odoo, sandbox, orders):
     _confirmed(odoo, sandbox, picking_id, FBM_SINGLE)
     _update, again = _ship(odoo, picking_id, "DHL", "DHL-42")
     assert again["state"] == "done" and again["amazon_sync_state"] == "confirmed"
-    time.sleep(3)  # let a wrongly woken cron run
+    time.sleep(3)  # let a wrongly enqueued job run
     shipments = _shipments(sandbox, FBM_SINGLE)
     assert len(shipments) == 1 and not shipments[0]["duplicate"]
     assert len(sandbox.requests("confirmShipment")) == 1

@@ -1,0 +1,194 @@
+"""The one place that runs a unit of Amazon work as an OCA ``queue_job`` job.
+
+Every exchange with Amazon is a job of its own: the push of one listing, one feed and its
+report, one shipment confirmation, the import of one order or one return, one account's poll of
+orders or returns. So one bad record is one failed job (visible in *Sales > Amazon > Jobs*, with
+*Requeue*, and on the record with *Retry*) and never stops the others; each account's work runs
+in its own channel (``root.amazon.account_<id>``), so an account that is throttled, down or
+revoked only postpones its own jobs.
+
+How a unit ends:
+
+* Amazon throttled it → :class:`RetryableJobError` at Amazon's pace (not counted as a retry);
+* Amazon or the network failed (5xx, timeout, expired token) → :class:`RetryableJobError`, retried
+  with the backoff of the job function's ``retry_pattern`` (``data/queue_job_data.xml``), forever:
+  nothing is lost during an outage;
+* Amazon refused the data (invalid, not found) → the job body records Amazon's message on the
+  record and ends normally;
+* anything else → the job fails with its traceback; the record shows it, with *Retry*.
+"""
+
+from contextlib import contextmanager
+
+from odoo import _, api, fields, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services import AuthError, ThrottledError, TransientError
+
+#: Parent channel of every Amazon job (declared in data/queue_job_data.xml).
+CHANNEL = "root.amazon"
+#: Priorities (lower runs first): what a buyer or the stock level waits on goes first.
+PRIORITY_REALTIME = 5
+PRIORITY_IMPORT = 10
+PRIORITY_BULK = 20
+#: Seconds after its start before a job whose row is unlocked counts as interrupted (the job
+#: runner commits *started* just before the job's own transaction claims the row).
+INTERRUPTED_AFTER = 30
+#: Seconds to wait when Amazon throttled without saying how long.
+DEFAULT_THROTTLE_WAIT = 2
+
+
+def account_channel(account):
+    """The channel of one account's jobs: its own queue under ``root.amazon``."""
+    return f"{CHANNEL}.account_{account.id}"
+
+
+class AmazonJobMixin(models.AbstractModel):
+    """Records whose Amazon work runs as jobs: delay it, map its errors, show its failures."""
+
+    _name = "amazon.job.mixin"
+    _description = "Amazon work unit (queue job)"
+
+    amazon_job_error = fields.Text(
+        string="Job error",
+        compute="_compute_amazon_job_error",
+        help="Why the last background job of this record failed; press Retry once fixed.",
+    )
+
+    def init(self):
+        """Index the identity of pending jobs: every stock change looks one up."""
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS queue_job_amazon_identity_pending_idx "
+            "ON queue_job (identity_key) "
+            "WHERE state IN ('wait_dependencies', 'pending', 'enqueued')"
+        )
+
+    # ------------------------------------------------------------------
+    # Enqueue
+    # ------------------------------------------------------------------
+
+    def _amazon_job_key(self, kind):
+        """Identity of this record's job of ``kind``: at most one such job is pending."""
+        return f"amazon:{self._name}:{','.join(map(str, self.ids))}:{kind}"
+
+    def _amazon_delay(self, account, kind, priority=PRIORITY_REALTIME, eta=None, description=None):
+        """``with_delay`` in the account's channel, one pending job per record and ``kind``.
+
+        :param account: the ``amazon.account`` the work belongs to (its channel).
+        :param kind: what the job does (part of its identity key); None: no identity, every
+            call is a job of its own.
+        :param eta: seconds from now, or a datetime, before which the job does not run.
+        """
+        return self.with_delay(
+            channel=account_channel(account),
+            priority=priority,
+            eta=eta,
+            identity_key=self._amazon_job_key(kind) if kind else None,
+            description=description,
+            max_retries=0,  # outages are retried with backoff until Amazon answers
+        )
+
+    # ------------------------------------------------------------------
+    # Run
+    # ------------------------------------------------------------------
+
+    def _amazon_claim_job(self):
+        """Hold the row of the running job until its transaction ends.
+
+        A job whose process died (a killed worker, a crashed server) leaves its row *started*
+        and unlocked: :meth:`_amazon_recover_interrupted_jobs` finds it by that and runs it
+        again, so nothing is lost. Called first by every job body.
+        """
+        uuid = self.env.context.get("job_uuid")
+        if uuid:
+            self.env.cr.execute("SELECT 1 FROM queue_job WHERE uuid = %s FOR NO KEY UPDATE", [uuid])
+
+    @api.model
+    def _amazon_recover_interrupted_jobs(self, grace_seconds=INTERRUPTED_AFTER):
+        """Requeue Amazon jobs left *started* by a process that died (their row is unlocked)."""
+        self.env.cr.execute(
+            """
+            SELECT id FROM queue_job
+             WHERE state = 'started'
+               AND channel LIKE %s
+               AND date_started < (now() AT TIME ZONE 'UTC') - make_interval(secs => %s)
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            [f"{CHANNEL}%", grace_seconds],
+        )
+        jobs = self.env["queue.job"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if jobs:
+            jobs.requeue()
+        return jobs
+
+    @contextmanager
+    def _amazon_unit(self):
+        """Run the body of a job: Amazon's pauses and outages become retries of the job.
+
+        The job's transaction is rolled back on a retry, so nothing half-done is kept.
+        """
+        try:
+            yield
+        except ThrottledError as error:
+            raise RetryableJobError(
+                error.message,
+                seconds=max(1, round(error.retry_after or DEFAULT_THROTTLE_WAIT)),
+                ignore_retry=True,
+            ) from error
+        except (TransientError, AuthError) as error:
+            raise RetryableJobError(error.message) from error
+
+    # ------------------------------------------------------------------
+    # Failures shown on the record
+    # ------------------------------------------------------------------
+
+    def _amazon_jobs(self, states):
+        """Jobs of these records (any kind) in ``states``, newest first."""
+        keys = [f"amazon:{self._name}:{record.id}:" for record in self]
+        if not keys:
+            return self.env["queue.job"].sudo()
+        domain = ["|"] * (len(keys) - 1)
+        for key in keys:
+            domain.append(("identity_key", "=like", f"{key}%"))
+        return (
+            self.env["queue.job"].sudo().search([("state", "in", states), *domain], order="id desc")
+        )
+
+    @api.depends_context("uid")
+    def _compute_amazon_job_error(self):
+        jobs = self._amazon_jobs(["failed", "pending"])
+        for record in self:
+            prefix = f"amazon:{self._name}:{record.id}:"
+            mine = jobs.filtered(lambda job, p=prefix: job.identity_key.startswith(p))
+            failed = mine.filtered(lambda job: job.state == "failed")[:1]
+            retrying = mine.filtered(lambda job: job.state == "pending" and job.retry)[:1]
+            if failed:
+                record.amazon_job_error = failed.exc_message or failed.exc_name
+            elif retrying:
+                record.amazon_job_error = _(
+                    "Retrying automatically (attempt %(attempt)s): %(error)s",
+                    attempt=retrying.retry,
+                    error=retrying.result or "",
+                )
+            else:
+                record.amazon_job_error = False
+
+    def _amazon_retry_now(self):
+        """Run these records' failed jobs again, and their postponed ones now."""
+        self._amazon_jobs(["failed"]).requeue()
+        self._amazon_jobs(["pending"]).filtered("eta").write({"eta": False})
+
+    def action_amazon_retry_jobs(self):
+        """Button: retry these records' Amazon jobs now."""
+        self._amazon_retry_now()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Amazon"),
+                "message": _("Queued again; the record updates when the job has run."),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
