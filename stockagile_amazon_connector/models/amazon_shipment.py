@@ -25,6 +25,7 @@ from odoo import _, api, fields, models
 from ..services import (
     AmazonError,
     AuthError,
+    ThrottledError,
     TransientError,
     payloads,
 )
