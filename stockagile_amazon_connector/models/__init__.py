@@ -1,6 +1,7 @@
 # The connector's own models
 from . import amazon_marketplace
 from . import amazon_account
+from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_listing_change
 from . import amazon_feed

@@ -11,7 +11,6 @@ from odoo.tools import mute_logger
 from amazon_sandbox import seed
 
 from ..models import amazon_order_importer
-from ..models.amazon_account import _RATE_LIMITERS
 from .common import AmazonTestCase
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
@@ -347,7 +346,7 @@ class TestOrderImport(AmazonOrderCase):
             self.assertEqual(result["created"], 3)
             self.assertEqual(self.account.orders_last_sync, naive(times[2]))
             self.assertGreater(self.account.orders_next_sync, fields.Datetime.now())
-            _RATE_LIMITERS.clear()  # the retry delay has passed
+            self.reset_rate_limits()  # the retry delay has passed
             result = self._sync()
         self.assertEqual((result["created"], result["throttled"]), (2, False))
         self.assertEqual(len(self.account.order_ids), 5, "nothing lost, nothing duplicated")
