@@ -2,6 +2,7 @@
 from . import amazon_job_mixin
 from . import amazon_marketplace
 from . import amazon_account
+from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_listing_change
 from . import amazon_feed

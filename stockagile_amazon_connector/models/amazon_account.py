@@ -11,10 +11,6 @@ from .amazon_marketplace import REGIONS
 
 _logger = logging.getLogger(__name__)
 
-#: One rate limiter per database and account, shared by every request and cron of this process,
-#: so that the pace of each SP-API operation stays under Amazon's usage plan.
-_RATE_LIMITERS = {}
-
 CONNECTION_STATES = [
     ("not_tested", "Not tested"),
     ("connected", "Connected"),
@@ -180,11 +176,18 @@ class AmazonAccount(models.Model):
         """Return the object that talks to Amazon for this account.
 
         Every call to Amazon goes through here: focused unit tests patch this method, integration
-        tests point the account's endpoints at the local sandbox.
+        tests point the account's endpoints at the local sandbox. Its rate limiter keeps the
+        pacing state in PostgreSQL (``amazon.rate.bucket``), shared by every worker and server.
         """
         self.ensure_one()
-        limiter = _RATE_LIMITERS.setdefault((self.env.cr.dbname, self.id), RateLimiter())
-        return SpApiService(self._get_sp_api_config(), limiter=limiter)
+        store = self.env["amazon.rate.bucket"]._store(self._get_rate_limit_key())
+        return SpApiService(self._get_sp_api_config(), limiter=RateLimiter(store=store))
+
+    def _get_rate_limit_key(self):
+        """Key of this account's pacing buckets: Amazon meters per selling partner, so accounts
+        of one seller and region (even in different companies) share them."""
+        self.ensure_one()
+        return f"{self.seller_id}:{self.region}"
 
     # ------------------------------------------------------------------
     # Actions

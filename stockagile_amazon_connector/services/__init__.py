@@ -25,7 +25,7 @@ from .models import (
     ReportStatus,
     Submission,
 )
-from .pacing import RateLimiter
+from .pacing import MemoryStore, RateLimiter, TokenBucket
 
 __all__ = [
     "AccountConfig",
@@ -36,6 +36,7 @@ __all__ = [
     "Listing",
     "ListingsPage",
     "MarketplaceRef",
+    "MemoryStore",
     "NotFoundError",
     "OrdersPage",
     "Participation",
@@ -44,6 +45,7 @@ __all__ = [
     "SpApiService",
     "Submission",
     "ThrottledError",
+    "TokenBucket",
     "TransientError",
     "const",
     "payloads",

@@ -4,25 +4,48 @@ Amazon meters each operation with a token bucket (``rate`` tokens per second, at
 tokens). Mirroring it locally lets us refuse a call that would certainly be throttled *before*
 spending a request on it. The limiter never sleeps: the caller may hold a database transaction,
 so it gets the number of seconds to wait and decides (typically: re-schedule the job).
+
+Where the buckets live is pluggable: the math (:class:`TokenBucket`, :class:`RateLimiter`) is
+written once, and a *store* keeps the state. :class:`MemoryStore` keeps it in this process
+(enough for one process); the addon plugs in a PostgreSQL store so that every worker and every
+server of a database paces one seller together, and a restart forgets nothing.
 """
 
 import threading
 import time
+from contextlib import contextmanager
 
 from .const import USAGE_PLANS
 
 
-class _Bucket:
-    """Mutable state of one operation's bucket (only touched under the limiter's lock)."""
+class TokenBucket:
+    """Mutable state of one operation's bucket (only touched under its store's lock).
+
+    :param rate: tokens earned per second.
+    :param burst: most tokens the bucket holds.
+    :param tokens: tokens available at ``stamp``.
+    :param stamp: clock reading of the last refill (may lie in the future after a penalty).
+    :param blocked_until: clock reading before which no call may go (Amazon's retry-after).
+    """
 
     __slots__ = ("rate", "burst", "tokens", "stamp", "blocked_until")
 
-    def __init__(self, rate, burst, now):
+    def __init__(self, rate, burst, tokens, stamp, blocked_until):
         self.rate = float(rate)
         self.burst = float(burst)
-        self.tokens = float(burst)
-        self.stamp = now
-        self.blocked_until = now
+        self.tokens = float(tokens)
+        self.stamp = float(stamp)
+        self.blocked_until = float(blocked_until)
+
+    @classmethod
+    def full(cls, plan, now):
+        """A bucket seen for the first time: full, as Amazon's is for a new caller.
+
+        :param plan: :class:`~.const.UsagePlan` of the operation.
+        :param now: clock reading of the store.
+        :return: TokenBucket
+        """
+        return cls(plan.rate, plan.burst, plan.burst, now, now)
 
     def refill(self, now):
         """Add the tokens earned since the last look, capped at ``burst``.
@@ -35,34 +58,67 @@ class _Bucket:
         self.stamp = now
 
 
-class RateLimiter:
-    """Thread-safe, non-sleeping token buckets keyed by SP-API operationId.
+class MemoryStore:
+    """Buckets in this process's memory behind one lock: pacing spans this process only.
 
-    Share one instance per seller account (Amazon meters per selling partner and application),
-    e.g. in a module-level dict keyed by seller id, so that every service built for that account
-    sees the same buckets.
+    A store's contract (see also the addon's PostgreSQL store): ``bucket(operation, plan)`` is a
+    context manager that yields ``(bucket, now)`` under mutual exclusion for that operation, where
+    ``now`` is the store's clock and ``bucket`` is created full from ``plan`` on first use; what
+    the body changes on the bucket is kept when the block exits.
 
-    :param plans: operationId -> :class:`~.const.UsagePlan`; defaults to the official plans.
     :param clock: monotonic clock in seconds, injectable for tests.
     """
 
-    def __init__(self, plans=None, clock=time.monotonic):
-        self._plans = dict(USAGE_PLANS if plans is None else plans)
+    def __init__(self, clock=time.monotonic):
         self._clock = clock
         self._lock = threading.Lock()
         self._buckets = {}
 
-    def _bucket(self, operation, now):
-        """Return (creating it full on first use) the bucket of ``operation``."""
-        bucket = self._buckets.get(operation)
-        if bucket is None:
-            try:
-                plan = self._plans[operation]
-            except KeyError:
-                raise ValueError(f"No usage plan for SP-API operation {operation!r}") from None
-            bucket = self._buckets[operation] = _Bucket(plan.rate, plan.burst, now)
-        bucket.refill(now)
-        return bucket
+    @contextmanager
+    def bucket(self, operation, plan):
+        """Yield ``(bucket, now)`` of ``operation`` under this store's lock.
+
+        :param operation: SP-API operationId.
+        :param plan: :class:`~.const.UsagePlan` used to create the bucket on first use.
+        """
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.get(operation)
+            if bucket is None:
+                bucket = self._buckets[operation] = TokenBucket.full(plan, now)
+            yield bucket, now
+
+
+class RateLimiter:
+    """Thread-safe, non-sleeping token buckets keyed by SP-API operationId.
+
+    All limiters of one seller account must share one store (Amazon meters per selling partner
+    and application), so that every service built for that account sees the same buckets.
+
+    :param plans: operationId -> :class:`~.const.UsagePlan`; defaults to the official plans.
+    :param clock: monotonic clock in seconds for the default :class:`MemoryStore`, injectable for
+        tests (a store brings its own clock).
+    :param store: where the buckets live; a private :class:`MemoryStore` when None.
+    """
+
+    def __init__(self, plans=None, clock=time.monotonic, store=None):
+        self._plans = dict(USAGE_PLANS if plans is None else plans)
+        self._store = MemoryStore(clock) if store is None else store
+        # Rate of each operation at this limiter's last look: Amazon repeats the same rate on
+        # every answer, and re-writing it would cost a store round trip per call for nothing.
+        self._seen_rates = {}
+
+    @contextmanager
+    def _bucket(self, operation):
+        """Yield ``(bucket, now)`` of ``operation``, refilled to ``now``, under the store's lock."""
+        try:
+            plan = self._plans[operation]
+        except KeyError:
+            raise ValueError(f"No usage plan for SP-API operation {operation!r}") from None
+        with self._store.bucket(operation, plan) as (bucket, now):
+            bucket.refill(now)
+            yield bucket, now
+            self._seen_rates[operation] = bucket.rate
 
     def reserve(self, operation):
         """Take one token for ``operation`` if a call may go now.
@@ -72,9 +128,7 @@ class RateLimiter:
             case nothing is consumed.
         :raise ValueError: unknown operation.
         """
-        with self._lock:
-            now = self._clock()
-            bucket = self._bucket(operation, now)
+        with self._bucket(operation) as (bucket, now):
             if now < bucket.blocked_until:
                 return bucket.blocked_until - now
             if bucket.tokens >= 1.0:
@@ -90,9 +144,7 @@ class RateLimiter:
         :return: None
         :raise ValueError: unknown operation.
         """
-        with self._lock:
-            now = self._clock()
-            bucket = self._bucket(operation, now)
+        with self._bucket(operation) as (bucket, now):
             bucket.blocked_until = max(bucket.blocked_until, now + max(0.0, retry_after))
             # One token when the block ends (the retry), refilling only from then on.
             bucket.tokens = 1.0
@@ -102,7 +154,8 @@ class RateLimiter:
         """Adopt the rate Amazon announced (``x-amzn-RateLimit-Limit``) for ``operation``.
 
         Tokens earned so far are kept (computed at the old rate); ignored if ``rate`` is not a
-        positive number, because a bogus header must not block an operation forever.
+        positive number, because a bogus header must not block an operation forever, and when it
+        is the rate this limiter last saw (nothing would change: no store round trip).
 
         :param operation: SP-API operationId.
         :param rate: requests per second.
@@ -113,10 +166,10 @@ class RateLimiter:
             rate = float(rate)
         except (TypeError, ValueError):
             return
-        if rate <= 0:
+        if rate <= 0 or self._seen_rates.get(operation) == rate:
             return
-        with self._lock:
-            self._bucket(operation, self._clock()).rate = rate
+        with self._bucket(operation) as (bucket, _now):
+            bucket.rate = rate
 
     def rate(self, operation):
         """Current refill rate (requests per second) of ``operation``.
@@ -125,5 +178,5 @@ class RateLimiter:
         :return: float
         :raise ValueError: unknown operation.
         """
-        with self._lock:
-            return self._bucket(operation, self._clock()).rate
+        with self._bucket(operation) as (bucket, _now):
+            return bucket.rate

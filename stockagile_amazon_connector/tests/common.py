@@ -19,8 +19,6 @@ from odoo.addons.queue_job.job import Job
 from amazon_sandbox import LWA_CLIENT_ID, LWA_CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID
 from amazon_sandbox.control import SandboxControl
 
-from ..models.amazon_account import _RATE_LIMITERS
-
 _started_sandbox = None
 
 
@@ -55,9 +53,21 @@ class AmazonSandboxMixin:
 
     @classmethod
     def reset_amazon(cls):
-        """A fresh sandbox and fresh rate limiters (ids of rolled-back accounts come back)."""
+        """A fresh sandbox and fresh rate limiters, as Amazon's own buckets after the reset."""
         cls.sandbox.reset()
-        _RATE_LIMITERS.clear()
+        cls.reset_rate_limits()
+
+    @classmethod
+    def reset_rate_limits(cls):
+        """Forget the pacing state of every seller (e.g. as if Amazon's retry-after had passed).
+
+        The buckets are committed by their own cursor (``registry.cursor()``), outside the test
+        transaction, so they are cleared the same way: in a TransactionCase it is a real
+        transaction of its own (which also keeps the test from locking rows the store waits on),
+        in an HttpCase (test mode) a test cursor over the test transaction, rolled back with it.
+        """
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM amazon_rate_bucket")
 
     @classmethod
     def _amazon_account_values(cls, **overrides):
@@ -254,3 +264,5 @@ class AmazonTestCase(AmazonSandboxMixin, AmazonStockMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self.reset_amazon()
+        # The buckets outlive the test transaction: leave none to the next test or test run.
+        self.addCleanup(self.reset_rate_limits)

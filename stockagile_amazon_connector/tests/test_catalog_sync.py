@@ -5,7 +5,6 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.amazon_account import _RATE_LIMITERS
 from .common import AmazonTestCase, run_amazon_jobs
 
 
@@ -234,7 +233,7 @@ class TestCatalogSync(AmazonTestCase):
         listing = self.mug.amazon_listing_ids
         self.assertTrue(listing.change_ids, "a throttled push must stay queued")
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 1)
-        _RATE_LIMITERS.clear()  # as if Amazon's retry-after had passed
+        self.reset_rate_limits()  # as if Amazon's retry-after had passed
         run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 9)
         self.assertFalse(listing.change_ids)

@@ -11,7 +11,6 @@ from odoo.tools import mute_logger
 from amazon_sandbox import seed
 
 from ..models import amazon_order_importer
-from ..models.amazon_account import _RATE_LIMITERS
 from .common import AmazonTestCase, import_amazon_orders, run_amazon_jobs
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
@@ -376,7 +375,7 @@ class TestOrderImport(AmazonOrderCase):
                 ),
                 "the throttled page was enqueued again for when Amazon allows it",
             )
-            _RATE_LIMITERS.clear()  # the retry delay has passed
+            self.reset_rate_limits()  # the retry delay has passed
             run_amazon_jobs(self.env, include_future=True)
         self.assertEqual(len(self.account.order_ids), 5, "nothing lost, nothing duplicated")
         statuses = [r["status"] for r in self.sandbox.requests(operation="searchOrders")]

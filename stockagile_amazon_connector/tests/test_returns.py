@@ -7,7 +7,6 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.amazon_account import _RATE_LIMITERS
 from .common import run_amazon_jobs
 from .test_order_import import FBM_MULTI, SHIPPED_FBM, AmazonOrderCase, iso_ago
 
@@ -321,7 +320,7 @@ class TestReturns(AmazonOrderCase):
         self.assertTrue(self.account.returns_report_id)
         self.assertEqual(self.account.returns_last_sync, cursor, "nothing recorded: cursor kept")
         self.assertFalse(self._return(SEEDED_RMA))
-        _RATE_LIMITERS.clear()  # the retry delay has passed
+        self.reset_rate_limits()  # the retry delay has passed
         result = self._sync_returns()
         self.assertEqual((result["created"], result["throttled"]), (1, False))
         self.assertEqual(self._return(SEEDED_RMA).state, "to_receive")

@@ -6,7 +6,6 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..models.amazon_account import _RATE_LIMITERS
 from .common import run_amazon_jobs
 from .test_order_import import FBM_MULTI, FBM_SINGLE, SHIPPED_FBM, SKUS, AmazonOrderCase
 
@@ -278,7 +277,7 @@ class TestShipping(AmazonOrderCase):
             self._confirm()
         self.assertEqual(picking.amazon_sync_state, "pending")
         self.assertFalse(self._shipments())
-        _RATE_LIMITERS.clear()  # as if Amazon's retry-after had passed
+        self.reset_rate_limits()  # as if Amazon's retry-after had passed
         self._confirm(include_future=True)
         self.assertEqual(picking.amazon_sync_state, "confirmed")
         self.assertEqual(len(self._shipments()), 1)

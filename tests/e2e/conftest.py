@@ -7,6 +7,7 @@ database ``stockagile_e2e`` once (a few minutes) and start their own sandbox.
 """
 
 import os
+import subprocess
 
 import pytest
 
@@ -31,9 +32,16 @@ def odoo_server(odoo_database, sandbox_url, tmp_path_factory):
 
 
 @pytest.fixture
-def sandbox(sandbox_url):
+def sandbox(sandbox_url, odoo_database):
+    """The sandbox reset, and the connector's pacing state with it: Amazon's buckets are full
+    again, so ours are too (they live in the database and outlive servers and test modules)."""
     control = SandboxControl(sandbox_url)
     control.reset()
+    subprocess.run(
+        ["psql", "-d", odoo_database, "-qc", "DELETE FROM amazon_rate_bucket"],
+        check=True,
+        capture_output=True,
+    )
     return control
 
 

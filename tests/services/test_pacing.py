@@ -1,8 +1,10 @@
-"""RateLimiter: token buckets driven by a fake clock."""
+"""RateLimiter: token buckets driven by a fake clock, in memory or in a pluggable store."""
+
+from contextlib import contextmanager
 
 import pytest
 
-from stockagile_amazon_connector.services import RateLimiter
+from stockagile_amazon_connector.services import RateLimiter, TokenBucket
 from stockagile_amazon_connector.services.const import USAGE_PLANS, UsagePlan
 
 
@@ -78,3 +80,79 @@ def test_official_plans_copied():
     assert USAGE_PLANS["confirmShipment"] == (2.0, 10)
     assert USAGE_PLANS["getMarketplaceParticipations"] == (0.016, 15)
     assert len(USAGE_PLANS) == 14
+
+
+class RowStore:
+    """A store shaped like a database table: plain rows in, a fresh bucket out, written on exit.
+
+    Every limiter built on it is like another process reading the same table; ``uses`` counts the
+    round trips.
+    """
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.rows = {}
+        self.uses = 0
+
+    @contextmanager
+    def bucket(self, operation, plan):
+        self.uses += 1
+        now = self.clock()
+        row = self.rows.get(operation)
+        bucket = TokenBucket(*row) if row else TokenBucket.full(plan, now)
+        yield bucket, now
+        self.rows[operation] = (
+            bucket.rate,
+            bucket.burst,
+            bucket.tokens,
+            bucket.stamp,
+            bucket.blocked_until,
+        )
+
+
+def test_limiters_on_one_store_share_the_bucket(clock):
+    """Two limiters on one store get `burst` tokens together, and a new one sees them spent."""
+    store = RowStore(clock)
+    first, second = (RateLimiter({"op": UsagePlan(0.5, 4)}, store=store) for _ in range(2))
+    granted = [limiter.reserve("op") for limiter in (first, second, first, second)]
+    assert granted == [0.0] * 4
+    assert second.reserve("op") == pytest.approx(2.0), "the fifth call waits one refill"
+    restarted = RateLimiter({"op": UsagePlan(0.5, 4)}, store=store)
+    assert restarted.reserve("op") == pytest.approx(2.0), "a restart forgets nothing"
+    clock.now += 2.0
+    assert restarted.reserve("op") == 0.0
+    assert first.reserve("op") == pytest.approx(2.0)
+
+
+def test_penalty_and_rate_are_shared_through_the_store(clock):
+    """A 429 seen by one limiter blocks the others; a rate one adopts, the others use."""
+    store = RowStore(clock)
+    first, second = (RateLimiter({"op": UsagePlan(10.0, 10)}, store=store) for _ in range(2))
+    first.penalize("op", 3.0)
+    assert second.reserve("op") == pytest.approx(3.0)
+    first.update_rate("op", 0.5)
+    assert second.rate("op") == 0.5
+
+
+def test_store_clock_is_the_one_used(clock):
+    """With a store, time is the store's (e.g. the database's), not the limiter's clock."""
+    store = RowStore(clock)
+    limiter = RateLimiter({"op": UsagePlan(1.0, 1)}, clock=lambda: 0.0, store=store)
+    assert limiter.reserve("op") == 0.0
+    clock.now += 1.0
+    assert limiter.reserve("op") == 0.0
+
+
+def test_one_store_round_trip_per_call(clock):
+    """The rate Amazon repeats on every answer costs no round trip; unknown operations none."""
+    store = RowStore(clock)
+    limiter = RateLimiter({"op": UsagePlan(2.0, 5)}, store=store)
+    limiter.reserve("op")
+    limiter.update_rate("op", 2.0)
+    assert store.uses == 1
+    limiter.update_rate("op", 1.0)
+    assert store.uses == 2
+    assert limiter.rate("op") == 1.0
+    with pytest.raises(ValueError):
+        limiter.reserve("noSuchOperation")
+    assert store.uses == 3
