@@ -328,7 +328,7 @@ class TestOrderImport(AmazonOrderCase):
             orders[1]["orderId"],
             {
                 "proceeds": {"grandTotal": {"amount": "12.90", "currencyCode": "EUR"}},
-                "lastUpdatedTime": iso_ago(minutes=1),
+                "lastUpdatedTime": iso_ago(minutes=3),  # searchOrders hides the last 2 min
             },
         )
         result = self._sync()

@@ -305,10 +305,8 @@ class TestReturns(AmazonOrderCase):
         self.assertFalse(self.account.returns_report_id)
         self.assertGreater(self.account.returns_last_sync, cursor)
         self.assertEqual(len(self.sandbox.requests(operation="createReport")), 1)
-        statuses = [
-            r["status"] for r in self.sandbox.requests(operation="getReport") if r["status"] == 200
-        ]
-        self.assertEqual(len(statuses), 2)
+        polls = [r for r in self.sandbox.requests(operation="getReport") if r["status"] == 200]
+        self.assertGreaterEqual(len(polls), 2, "looked at again by a later job")
 
     def test_throttled_mid_run_resumes(self):
         """Throttled on the document: the report stays pending and the next run reads it."""

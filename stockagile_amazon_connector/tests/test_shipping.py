@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import run_amazon_jobs
+from .common import import_amazon_orders, run_amazon_jobs
 from .test_order_import import FBM_MULTI, FBM_SINGLE, SHIPPED_FBM, SKUS, AmazonOrderCase
 
 TEE, CABLE = "19283746501928", "19283746501929"
@@ -281,6 +281,31 @@ class TestShipping(AmazonOrderCase):
         self._confirm(include_future=True)
         self.assertEqual(picking.amazon_sync_state, "confirmed")
         self.assertEqual(len(self._shipments()), 1)
+
+    @mute_logger(
+        "stockagile_amazon_connector.models.amazon_shipment",
+        "stockagile_amazon_connector.services.client",
+    )
+    def test_stopped_account_never_holds_back_another(self):
+        """An account whose token was revoked keeps its packages; another's are confirmed."""
+        other = self.env["amazon.account"].create(
+            self._amazon_account_values(name="Amazon ES (second)")
+        )
+        import_amazon_orders(self.env, other)
+        others = self.env["sale.order"].search(
+            [("amazon_account_id", "=", other.id), ("amazon_order_ref", "=", FBM_MULTI)]
+        )
+        for picking in others.picking_ids | self._picking(FBM_SINGLE):
+            picking.amazon_update_shipping("SEUR", f"S-{picking.id}")
+            picking.amazon_mark_shipped()
+        other.sudo().refresh_token = "revoked-by-the-seller"
+        self._confirm()
+        self.assertEqual(self._picking(FBM_SINGLE).amazon_sync_state, "confirmed")
+        self.assertEqual(len(self._shipments(FBM_SINGLE)), 1)
+        stopped = others.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(set(stopped.mapped("amazon_sync_state")), {"pending"})
+        self.assertTrue(all(stopped.mapped("amazon_sync_error")), "the reason shows on each")
+        self.assertFalse(self._shipments(FBM_MULTI), "nothing sent with revoked credentials")
 
     @mute_logger("stockagile_amazon_connector.models.amazon_shipment")
     def test_outage_keeps_pending_with_message(self):
