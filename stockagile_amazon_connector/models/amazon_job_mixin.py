@@ -112,7 +112,7 @@ class AmazonJobMixin(models.AbstractModel):
             SELECT id FROM queue_job
              WHERE state = 'started'
                AND channel LIKE %s
-               AND date_started < (now() AT TIME ZONE 'UTC') - make_interval(secs => %s)
+               AND date_started < (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(secs => %s)
                FOR NO KEY UPDATE SKIP LOCKED
             """,
             [f"{CHANNEL}%", grace_seconds],
