@@ -106,7 +106,11 @@ class AmazonJobMixin(models.AbstractModel):
 
     @api.model
     def _amazon_recover_interrupted_jobs(self, grace_seconds=INTERRUPTED_AFTER):
-        """Requeue Amazon jobs left *started* by a process that died (their row is unlocked)."""
+        """Requeue Amazon jobs left *started* by a process that died (their row is unlocked).
+
+        Raw SQL for ``SKIP LOCKED``: the rows live jobs hold are exactly the ones to leave.
+        """
+        self.env["queue.job"].flush_model(["state", "channel", "date_started"])
         self.env.cr.execute(
             """
             SELECT id FROM queue_job

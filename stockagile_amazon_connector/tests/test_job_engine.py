@@ -19,7 +19,12 @@ class TestJobEngine(AmazonTestCase):
         cls.mug = cls._create_product("SA-MUG-001", price=12.90)
 
     def _jobs(self, method):
-        return self.env["queue.job"].search([("method_name", "=", method)])
+        return self.env["queue.job"].search(
+            [
+                ("method_name", "=", method),
+                ("channel", "=", f"root.amazon.account_{self.account.id}"),
+            ]
+        )
 
     def test_each_account_has_its_own_channel(self):
         """A stock change enqueues one push job in its account's own channel."""
@@ -47,10 +52,10 @@ class TestJobEngine(AmazonTestCase):
             {"state": "started", "date_started": fields.Datetime.now() - timedelta(seconds=5)}
         )
         fresh = self.env["amazon.account"]._cron_recover_interrupted_jobs()
-        self.assertFalse(fresh, "a job that just started may not have claimed its row yet")
+        self.assertNotIn(job, fresh, "a job that just started may not have claimed its row yet")
         job.date_started = fields.Datetime.now() - timedelta(minutes=2)
         recovered = self.env["amazon.account"]._cron_recover_interrupted_jobs()
-        self.assertEqual(recovered, job)
+        self.assertIn(job, recovered)
         self.assertEqual(job.state, "pending")
         run_amazon_jobs(self.env)
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 4)
