@@ -285,6 +285,42 @@ class AmazonAccount(models.Model):
         account = self.sudo()
         return self.env["amazon.sync.engine"].sudo()._push_feed(account, listings.sudo().exists())
 
+    amazon_outage_until = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Amazon could not be reached for this account: its jobs wait until then.",
+    )
+
+    def _amazon_outage_left(self):
+        """Seconds this account's jobs still wait after an outage (0: go ahead).
+
+        Read from the database, not the cache: another job sets it in its own transaction.
+        """
+        self.env.cr.execute(
+            "SELECT EXTRACT(EPOCH FROM amazon_outage_until - (clock_timestamp() AT TIME ZONE "
+            "'UTC')) FROM amazon_account WHERE id = %s",
+            [self.id],
+        )
+        row = self.env.cr.fetchone()
+        return max(0, int(-(-(row[0] or 0) // 1))) if row and row[0] else 0
+
+    def _amazon_pause_after_outage(self, seconds):
+        """Pause the account's jobs for ``seconds``, committed at once (own cursor).
+
+        The failing job's transaction is rolled back, so the pause is written through another
+        connection; a row this job itself locked is left alone (never a self-deadlock).
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                UPDATE amazon_account SET amazon_outage_until =
+                       (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => %s)
+                 WHERE id IN (SELECT id FROM amazon_account WHERE id = %s
+                                 FOR NO KEY UPDATE SKIP LOCKED)
+                """,
+                [seconds, self.id],
+            )
+
     job_failed_count = fields.Integer(
         compute="_compute_job_failed_count",
         help="Jobs of this account that failed: open them to see why and requeue them.",

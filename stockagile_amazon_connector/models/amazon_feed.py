@@ -109,7 +109,7 @@ class AmazonFeed(models.Model):
         feed = self.sudo().exists()
         if not feed or feed.state != "submitted":
             return "nothing to do"
-        with feed._amazon_unit():
+        with feed._amazon_unit(feed.account_id):
             done = feed._check_feed()
         if not done:
             feed._enqueue_check()

@@ -18,6 +18,7 @@ How a unit ends:
 * anything else → the job fails with its traceback; the record shows it, with *Retry*.
 """
 
+import time
 from contextlib import contextmanager
 
 from odoo import _, api, fields, models
@@ -32,9 +33,15 @@ CHANNEL = "root.amazon"
 PRIORITY_REALTIME = 5
 PRIORITY_IMPORT = 10
 PRIORITY_BULK = 20
-#: Seconds after its start before a job whose row is unlocked counts as interrupted (the job
-#: runner commits *started* just before the job's own transaction claims the row).
+#: Namespace of the advisory locks running jobs hold (the first key of the two-key form).
+JOB_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
+#: Seconds after its start before a job whose lock is free counts as interrupted (the job
+#: runner commits *started* just before the job's own transaction takes the lock).
 INTERRUPTED_AFTER = 30
+#: Bounds of the seconds an account's jobs wait after one of them met an outage (5xx,
+#: timeout, credentials): twice what the failed call waited, within these.
+OUTAGE_PAUSE_MIN = 3
+OUTAGE_PAUSE_MAX = 60
 #: Seconds to wait when Amazon throttled without saying how long.
 DEFAULT_THROTTLE_WAIT = 2
 
@@ -94,32 +101,40 @@ class AmazonJobMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _amazon_claim_job(self):
-        """Hold the row of the running job until its transaction ends.
+        """Hold a lock named after the running job until its transaction ends.
 
         A job whose process died (a killed worker, a crashed server) leaves its row *started*
-        and unlocked: :meth:`_amazon_recover_interrupted_jobs` finds it by that and runs it
-        again, so nothing is lost. Called first by every job body.
+        and its lock free: :meth:`_amazon_recover_interrupted_jobs` finds it by that and runs it
+        again, so nothing is lost. An advisory lock, not a lock on the job's row: queue_job
+        writes a retried or failed job's state through another connection before it rolls
+        back the job's own transaction. Called first by every job body.
         """
         uuid = self.env.context.get("job_uuid")
         if uuid:
-            self.env.cr.execute("SELECT 1 FROM queue_job WHERE uuid = %s FOR NO KEY UPDATE", [uuid])
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [JOB_LOCK_NAMESPACE, uuid]
+            )
 
     @api.model
     def _amazon_recover_interrupted_jobs(self, grace_seconds=INTERRUPTED_AFTER):
-        """Requeue Amazon jobs left *started* by a process that died (their row is unlocked).
+        """Requeue Amazon jobs left *started* by a process that died (their lock is free).
 
-        Raw SQL for ``SKIP LOCKED``: the rows live jobs hold are exactly the ones to leave.
+        Raw SQL: the lock test runs per started job, after the cheap filters.
         """
         self.env["queue.job"].flush_model(["state", "channel", "date_started"])
         self.env.cr.execute(
             """
-            SELECT id FROM queue_job
-             WHERE state = 'started'
-               AND channel LIKE %s
-               AND date_started < (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(secs => %s)
-               FOR NO KEY UPDATE SKIP LOCKED
+            SELECT job.id FROM (
+                SELECT id, uuid FROM queue_job
+                 WHERE state = 'started'
+                   AND channel LIKE %s
+                   AND date_started < (clock_timestamp() AT TIME ZONE 'UTC')
+                                      - make_interval(secs => %s)
+                OFFSET 0
+            ) AS job
+             WHERE pg_try_advisory_xact_lock(%s, hashtext(job.uuid))
             """,
-            [f"{CHANNEL}%", grace_seconds],
+            [f"{CHANNEL}%", grace_seconds, JOB_LOCK_NAMESPACE],
         )
         jobs = self.env["queue.job"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
         if jobs:
@@ -127,11 +142,24 @@ class AmazonJobMixin(models.AbstractModel):
         return jobs
 
     @contextmanager
-    def _amazon_unit(self):
+    def _amazon_unit(self, account):
         """Run the body of a job: Amazon's pauses and outages become retries of the job.
 
-        The job's transaction is rolled back on a retry, so nothing half-done is kept.
+        The job's transaction is rolled back on a retry, so nothing half-done is kept. An
+        outage also pauses the account's other jobs (without calling Amazon), so that an
+        account whose Amazon times out never holds the job
+        runner's capacity that other accounts need.
+
+        :param account: the ``amazon.account`` the job talks to Amazon for.
         """
+        paused = account.sudo()._amazon_outage_left()
+        if paused:
+            raise RetryableJobError(
+                f"Amazon was unreachable for this account; trying again in {paused} s",
+                seconds=paused,
+                ignore_retry=True,
+            )
+        started = time.monotonic()
         try:
             yield
         except ThrottledError as error:
@@ -141,6 +169,10 @@ class AmazonJobMixin(models.AbstractModel):
                 ignore_retry=True,
             ) from error
         except (TransientError, AuthError) as error:
+            waited = time.monotonic() - started
+            account.sudo()._amazon_pause_after_outage(
+                min(OUTAGE_PAUSE_MAX, max(OUTAGE_PAUSE_MIN, 2 * waited))
+            )
             raise RetryableJobError(error.message) from error
 
     # ------------------------------------------------------------------

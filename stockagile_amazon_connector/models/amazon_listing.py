@@ -195,8 +195,8 @@ class AmazonListing(models.Model):
         """Job: push this listing's queued changes to Amazon."""
         self._amazon_claim_job()
         listing = self.sudo().exists()
-        if not listing or not listing.active:
-            return "listing gone or archived"
+        if not listing or not listing.active or not listing.account_id.active:
+            return "listing or account archived"
         if not listing._amazon_lock():
             raise RetryableJobError(
                 "Another push of this listing is running", seconds=1, ignore_retry=True

@@ -116,7 +116,7 @@ class AmazonOrderImporter(models.AbstractModel):
             return {"queued": 0, "throttled": True, "more": bool(page_token)}
         except AmazonError as error:
             if not isinstance(error, InvalidRequestError):
-                with account._amazon_unit():
+                with account._amazon_unit(account):
                     raise  # an outage: the job is retried with backoff
             # Refused (e.g. an expired page token): said on the account, the next poll
             # starts again from the cursor.

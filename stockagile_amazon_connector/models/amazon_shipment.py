@@ -260,7 +260,7 @@ class AmazonShipment(models.Model):
         shipment = self.sudo()
         if not shipment._lock():
             return "not pending (or another job is sending it)"
-        with shipment._amazon_unit():
+        with shipment._amazon_unit(shipment.account_id):
             return shipment._send(shipment.account_id._get_sp_api_service())
 
     def _lock(self):

@@ -104,7 +104,7 @@ class AmazonSyncEngine(models.AbstractModel):
         account = listing.account_id
         quantity = listing._amazon_quantities()[listing.id]
         service = account._get_sp_api_service()
-        with listing._amazon_unit():
+        with listing._amazon_unit(account):
             try:
                 quantity, price = self._patch_listing(service, listing, quantity, force_price)
             except (ThrottledError, TransientError, AuthError):
@@ -162,7 +162,7 @@ class AmazonSyncEngine(models.AbstractModel):
         listings._amazon_lock(wait=True)
         queued = self._queued(listings)
         service = account._get_sp_api_service()
-        with account._amazon_unit():
+        with account._amazon_unit(account):
             feeds = self.env["amazon.feed"]._submit_listings(account, service, listings)
         for listing, (last_change_id, _forced) in queued.items():
             self._dequeue(listing, last_change_id)
