@@ -8,11 +8,9 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from amazon_sandbox import seed
-
 from ..models import amazon_order_importer
 from ..models.amazon_account import _RATE_LIMITERS
-from .common import AmazonTestCase
+from .common import AmazonTestCase, seed
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",
