@@ -15,6 +15,7 @@ from .errors import (
     NotFoundError,
     ThrottledError,
     TransientError,
+    UnsafeDocumentError,
 )
 from .models import (
     FeedStatus,
@@ -45,6 +46,7 @@ __all__ = [
     "Submission",
     "ThrottledError",
     "TransientError",
+    "UnsafeDocumentError",
     "const",
     "payloads",
 ]
