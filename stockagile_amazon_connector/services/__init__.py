@@ -20,7 +20,6 @@ from .errors import (
 from .models import (
     FeedStatus,
     Listing,
-    ListingsPage,
     OrdersPage,
     Participation,
     ReportStatus,
@@ -35,7 +34,6 @@ __all__ = [
     "FeedStatus",
     "InvalidRequestError",
     "Listing",
-    "ListingsPage",
     "MarketplaceRef",
     "NotFoundError",
     "OrdersPage",

@@ -8,6 +8,7 @@ Nothing here sleeps: when our limiter (or Amazon) says "not now", a :class:`Thro
 
 import json
 import logging
+import re
 import zlib
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -46,7 +47,6 @@ from .errors import (
 from .models import (
     FeedStatus,
     Listing,
-    ListingsPage,
     OrdersPage,
     Participation,
     ReportStatus,
@@ -67,6 +67,8 @@ class _Reports(ReportEndpoints, Reports):
 
 
 _INVALID_STATUSES = (400, 409, 413, 415, 422)
+#: An Amazon order id: 3-7-7 digits.
+_ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 #: Same-host redirects followed when downloading a document (S3 does not redirect signed GETs).
 MAX_REDIRECTS = 3
 #: Compressed bytes fed to the decompressor per step.
@@ -407,15 +409,26 @@ class SpApiService:
     # ------------------------------------------------------------------ listings
 
     def get_listing(self, sku, marketplace_id):
-        """Read one listing (status, stock, price, issues) in one marketplace.
+        """Read one listing of the seller in one marketplace (getListingsItem).
 
-        :param sku: seller SKU.
-        :param marketplace_id: Amazon marketplace id.
+        The contract for callers (e.g. creating an Odoo product from an Amazon listing):
+        ``NotFoundError`` means the seller has no listing with this SKU there; otherwise the
+        :class:`~.models.Listing` holds what Amazon shows for it (ASIN, title, status, product
+        type, DEFAULT-channel quantity, B2C price and its currency, issues), each None or empty
+        when Amazon does not say.
+
+        :param sku: seller SKU (any characters: it is URL-encoded by the library).
+        :param marketplace_id: Amazon marketplace id of the account.
         :return: :class:`~.models.Listing`.
-        :raise NotFoundError: the seller has no listing with this SKU.
-        :raise InvalidRequestError: bad SKU or marketplace.
+        :raise NotFoundError: the seller has no listing with this SKU in that marketplace.
+        :raise InvalidRequestError: empty SKU, or a marketplace the account does not sell on
+            (refused before calling Amazon), or Amazon refused the request.
         :raise AuthError, ThrottledError, TransientError: as for every call.
         """
+        if not (sku or "").strip():
+            raise InvalidRequestError(
+                "A listing is read by its SKU: the SKU is empty.", code="no_sku"
+            )
         self._marketplace_ids(marketplace_id)
         body = self._call(
             "getListingsItem",
@@ -473,46 +486,6 @@ class SpApiService:
                 },
             )
         return submission
-
-    def search_listings(self, marketplace_id, skus=None, page_token=None, page_size=20):
-        """One page of the seller's listings, optionally restricted to some SKUs.
-
-        :param marketplace_id: Amazon marketplace id.
-        :param skus: up to 20 SKUs to look up, or None for all listings.
-        :param page_token: ``next_token`` of the previous page.
-        :param page_size: 1..20.
-        :return: :class:`~.models.ListingsPage`.
-        :raise ValueError: more than 20 SKUs or a page size out of range.
-        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
-        """
-        skus = list(skus or ())
-        if len(skus) > const.MAX_LISTINGS_PAGE_SIZE:
-            raise ValueError(f"searchListingsItems accepts at most 20 SKUs, got {len(skus)}")
-        if not 1 <= page_size <= const.MAX_LISTINGS_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1..20, got {page_size}")
-        self._marketplace_ids(marketplace_id)
-        params = {
-            "marketplaceIds": marketplace_id,
-            "includedData": ",".join(const.LISTING_INCLUDED_DATA),
-            "pageSize": page_size,
-        }
-        if skus:
-            params.update(identifiers=",".join(skus), identifiersType="SKU")
-        if page_token:
-            params["pageToken"] = page_token
-        body = self._call(
-            "searchListingsItems",
-            ListingsItemsV20210801,
-            "search_listings_items",
-            self.config.seller_id,
-            marketplace_id=marketplace_id,
-            **params,
-        )
-        return ListingsPage(
-            listings=tuple(_listing(item, marketplace_id) for item in body.get("items") or ()),
-            next_token=(body.get("pagination") or {}).get("nextToken"),
-            total=int(body.get("numberOfResults") or 0),
-        )
 
     # ------------------------------------------------------------------ feeds
 
@@ -664,14 +637,31 @@ class SpApiService:
         )
 
     def get_order(self, order_id, included_data=const.ORDER_INCLUDED_DATA):
-        """One order (Orders API 2026-01-01).
+        """One order (Orders API 2026-01-01 getOrder), e.g. the order a notification names.
 
-        :param order_id: Amazon order id (3-7-7).
-        :param included_data: datasets to include.
+        The order id usually comes from outside (a notification, a user): it is checked to be
+        an Amazon order id (``3-7-7`` digits) before anything is sent, so a malformed id never
+        reaches Amazon or a URL.
+
+        :param order_id: Amazon order id (``123-1234567-1234567``).
+        :param included_data: datasets to include (:data:`~.const.ORDER_INCLUDED_DATA` by
+            default: buyer, recipient, fulfillment, proceeds, cancellation); the same shape
+            :meth:`search_orders` returns, so one mapping serves both.
         :return: the official ``Order`` dict.
-        :raise NotFoundError: unknown order.
+        :raise InvalidRequestError: ``order_id`` is not an Amazon order id, or an unknown dataset.
+        :raise NotFoundError: no such order for this seller.
         :raise AuthError, ThrottledError, TransientError: see above.
         """
+        order_id = (order_id or "").strip() if isinstance(order_id, str) else ""
+        if not _ORDER_ID.fullmatch(order_id):
+            raise InvalidRequestError(
+                "An Amazon order id has the form 123-1234567-1234567.", code="invalid_order_id"
+            )
+        unknown = set(included_data) - set(const.ORDER_DATASETS)
+        if unknown:
+            raise InvalidRequestError(
+                f"Unknown order datasets: {', '.join(sorted(unknown))}.", code="invalid_dataset"
+            )
         body = self._call(
             "getOrder", OrdersV20260101, "get_order", order_id, includedData=list(included_data)
         )
@@ -877,6 +867,8 @@ def _listing(item, marketplace_id, sku=None):
     price, currency = _listing_price(item, marketplace_id)
     return Listing(
         sku=item.get("sku") or sku,
+        asin=summary.get("asin"),
+        item_name=summary.get("itemName"),
         status=tuple(summary.get("status") or ()),
         product_type=summary.get("productType"),
         quantity=_listing_quantity(item),
