@@ -15,8 +15,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Build from a copy: setuptools writes build/ and *.egg-info next to setup.py.
+mkdir -p "$WORK/src"
+tar -C "$REPO_DIR" --exclude=./.git --exclude=./var --exclude=./build --exclude='*.egg-info' \
+  --exclude=__pycache__ -cf - . | tar -C "$WORK/src" -xf -
 log "pip install --no-deps --target $WORK/site ."
-"$VENV_DIR/bin/pip" install --quiet --no-deps --target "$WORK/site" "$REPO_DIR" \
+"$VENV_DIR/bin/pip" install --quiet --no-deps --target "$WORK/site" "$WORK/src" \
   || die "pip could not build the connector (see above)"
 [ -f "$WORK/site/odoo/addons/stockagile_amazon_connector/__manifest__.py" ] \
   || die "pip did not install the addon under odoo/addons"
