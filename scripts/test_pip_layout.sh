@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$CACHE_DIR/pg.env"
 
 WORK="$(mktemp -d)"
-DB="stockagile_pip_$$"
+DB="${PIP_LAYOUT_DB:-stockagile_pip_$$}"
 cleanup() {
   dropdb --if-exists "$DB" >/dev/null 2>&1 || true
   rm -rf "$WORK"
