@@ -2,7 +2,7 @@
 # `make test-odoo-suites`: Odoo's own `stock`, `sale_stock` and `stock_delivery` test suites, run
 # twice from the addons path only (PYTHONPATH unset, no pip install): once without the connector,
 # once with it installed. Fails when a test of theirs fails only with the connector, or when the
-# registry does not load. Long (about an hour on one core): not part of `make test`.
+# registry does not load. Long (about 30 minutes): not part of `make test`.
 #
 # Each run first installs its modules without tests, then updates Odoo's three modules with
 # --test-enable: so their at_install tests also run on a database that holds the connector (its
