@@ -57,11 +57,12 @@ class AccountConfig:
     sandbox); ``None`` means the official endpoint of ``region``. Secret fields are excluded from
     ``repr`` so that logging a config (or a traceback showing it) never prints them.
 
-    ``document_hosts`` is the allow-list of hosts feed/report documents may be downloaded from or
-    uploaded to: ``None`` means Amazon's S3 domains (:data:`AMAZON_DOCUMENT_DOMAINS`) with the
-    official endpoint, or the host of ``sp_api_endpoint`` when it is overridden (the sandbox
-    serves its documents itself). Plain HTTP is accepted only for a loopback host (the local
-    sandbox). ``max_document_bytes`` bounds a document's download and its decompressed size.
+    ``document_hosts`` is the allow-list of host names (no port; a name also allows its
+    subdomains) feed/report documents may be downloaded from or uploaded to: ``None`` means
+    Amazon's S3 domains (:data:`AMAZON_DOCUMENT_DOMAINS`) with the official endpoint, or the
+    host of ``sp_api_endpoint`` when it is overridden (the sandbox serves its documents itself).
+    Plain HTTP is accepted only for a loopback host (the local sandbox). ``max_document_bytes``
+    bounds a document's download and its decompressed size.
     """
 
     seller_id: str
@@ -97,11 +98,9 @@ class AccountConfig:
                 "The SP-API timeout must be a positive number of seconds.", code="invalid_timeout"
             )
         if self.document_hosts is not None:
-            hosts = (
-                (self.document_hosts,)
-                if isinstance(self.document_hosts, str)
-                else (self.document_hosts)
-            )
+            hosts = self.document_hosts
+            if isinstance(hosts, str):
+                hosts = (hosts,)
             object.__setattr__(
                 self, "document_hosts", tuple(host.strip().lower() for host in hosts if host)
             )
