@@ -1,5 +1,5 @@
 # The two commands of the README, plus helpers. Every target does its own set-up (scripts/setup.sh).
-.PHONY: run test bench setup lint format clean
+.PHONY: run test bench setup lint format clean test-odoo-suites test-pip-layout
 
 run:     ## Odoo with the connector, demo data and the local Amazon sandbox on http://localhost:8069
 	bash scripts/run.sh
@@ -9,6 +9,12 @@ test:    ## Everything: lint, pytest (services, sandbox, XML-RPC) and the Odoo t
 
 bench:   ## Performance figures (a table, a JSON last line and a chart in var/bench/)
 	bash scripts/bench.sh
+
+test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery suites without and with the connector (long; not in `make test`)
+	bash scripts/test_odoo_suites.sh
+
+test-pip-layout:  ## The connector installed with pip (not on the addons path): installs and runs a test
+	bash scripts/test_pip_layout.sh
 
 setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
 	bash scripts/setup.sh

@@ -80,12 +80,26 @@ class SandboxControl:
 
     # ------------------------------------------------------------------------------ faults
     def add_fault(
-        self, operation: str, kind: str, count: int = 1, delay: float = 0, after: int = 0
+        self,
+        operation: str,
+        kind: str,
+        count: int = 1,
+        delay: float = 0,
+        after: int = 0,
+        **params,
     ):
+        """Queue a fault; ``params`` are the kind's own (``url``, ``size`` of document faults)."""
         return self._call(
             "POST",
             "/faults",
-            {"operation": operation, "kind": kind, "count": count, "delay": delay, "after": after},
+            {
+                "operation": operation,
+                "kind": kind,
+                "count": count,
+                "delay": delay,
+                "after": after,
+                **params,
+            },
         )
 
     def faults(self):

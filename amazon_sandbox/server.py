@@ -13,11 +13,13 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .faults import ANSWER_FAULTS, fault_response, rewrite_document_url
 from .ratelimit import rate_header
+from .responses import ApiError, Response, bad_request, errors_response, json_response
 from .state import SandboxState
 from .timeutil import iso, now
 
@@ -30,50 +32,6 @@ SECRET_KEYS = {
     "assertion",
 }
 MASK = "***"
-
-
-class ApiError(Exception):
-    """An SP-API error answered as ``{"errors": [{"code", "message", "details"}]}``."""
-
-    def __init__(self, status: int, code: str, message: str, details: str = ""):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def bad_request(message: str, details: str = "") -> ApiError:
-    """Amazon's usual 400: code ``InvalidInput``."""
-    return ApiError(400, "InvalidInput", message, details)
-
-
-def not_found(message: str, details: str = "") -> ApiError:
-    """Amazon's usual 404: code ``NotFound``."""
-    return ApiError(404, "NotFound", message, details)
-
-
-@dataclass
-class Response:
-    """What a handler answers; ``body`` is already encoded."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict = field(default_factory=dict)
-
-
-def json_response(payload, status: int = 200, headers=None) -> Response:
-    """Serialize ``payload`` as UTF-8 JSON."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return Response(status, body, "application/json", dict(headers or {}))
-
-
-def errors_response(status: int, code: str, message: str, details: str = "") -> Response:
-    """The ``ErrorList`` body every SP-API model uses."""
-    return json_response(
-        {"errors": [{"code": code, "message": message, "details": details}]}, status
-    )
 
 
 @dataclass
@@ -141,82 +99,6 @@ def mask_secrets(value):
 def flat_query(query: dict) -> dict:
     """Query as logged: single values as strings, repeated keys as lists."""
     return {k: (v[0] if len(v) == 1 else v) for k, v in query.items()}
-
-
-def fault_response(kind: str, operation: str) -> Response:
-    """The canned answer of an injected fault (``lwaToken`` gets LWA-shaped bodies)."""
-    if operation == "lwaToken":
-        return _lwa_fault(kind)
-    limit = {"x-amzn-RateLimit-Limit": rate_header(operation)}
-    if kind == "throttle":
-        resp = errors_response(
-            429, "QuotaExceeded", "You exceeded your quota for the requested resource."
-        )
-        resp.headers.update(limit)
-        return resp
-    if kind == "throttle_empty":
-        return Response(429, b"", "application/json", limit)
-    if kind == "error500":
-        return errors_response(
-            500, "InternalFailure", "We encountered an internal error. Please try again."
-        )
-    if kind == "error503":
-        return errors_response(
-            503, "ServiceUnavailable", "Service temporarily unavailable. Please try again."
-        )
-    if kind == "html500":
-        html = (
-            b"<html><head><title>500 Internal Server Error</title></head><body>"
-            b"<h1>Internal Server Error</h1></body></html>"
-        )
-        return Response(500, html, "text/html")
-    if kind == "malformed":
-        return Response(200, b'{"payload": {"truncated', "application/json")
-    if kind == "expired_token":
-        return errors_response(403, "Unauthorized", "The access token you provided has expired.")
-    raise ValueError(kind)
-
-
-def _lwa_fault(kind: str) -> Response:
-    """LWA speaks OAuth2 error bodies, not SP-API ErrorLists."""
-    table = {
-        "throttle": (429, {"error": "slow_down", "error_description": "Rate exceeded"}),
-        "error500": (500, {"error": "server_error", "error_description": "Internal server error"}),
-        "error503": (
-            503,
-            {"error": "temporarily_unavailable", "error_description": "Service unavailable"},
-        ),
-        "expired_token": (
-            400,
-            {
-                "error": "invalid_grant",
-                "error_description": "The request has an invalid grant "
-                "parameter : refresh_token",
-            },
-        ),
-    }
-    if kind in table:
-        status, body = table[kind]
-        return json_response(body, status)
-    if kind == "throttle_empty":
-        return Response(429, b"", "application/json")
-    if kind == "html500":
-        return Response(
-            500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html"
-        )
-    return Response(200, b'{"access_token": "Atza|trunc', "application/json")
-
-
-FAULT_KINDS = (
-    "throttle",
-    "throttle_empty",
-    "error500",
-    "error503",
-    "html500",
-    "malformed",
-    "slow",
-    "expired_token",
-)
 
 
 def collect_routes():
@@ -327,8 +209,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         fault = state.take_fault(route.operation, route.kind == "sp")
         if fault:
             time.sleep(float(fault.get("delay") or 0))
+            if fault["kind"] in ANSWER_FAULTS:
+                return rewrite_document_url(self._serve_call(route, request), fault)
             if fault["kind"] != "slow":
-                return fault_response(fault["kind"], route.operation)
+                return fault_response(fault["kind"], route.operation, fault)
+        return self._serve_call(route, request)
+
+    def _serve_call(self, route: Route, request: Request) -> Response:
+        """Auth and quota of SP-API calls, then the handler."""
+        state = request.state
         if route.kind == "sp":
             denied = self._check_token(state)
             if denied:

@@ -3,10 +3,11 @@
 import copy
 from urllib.parse import unquote
 
+from ..faults import FAULT_KINDS, GZIP_BOMB_SIZE
 from ..listing_ops import refresh_status
+from ..responses import ApiError, json_response
 from ..returns_report import normalize_row
 from ..seed import make_listing
-from ..server import FAULT_KINDS, ApiError, json_response
 from ..state import DEFAULT_CONFIG
 from ..timeutil import iso, now, parse_iso
 
@@ -100,6 +101,8 @@ def add_fault(request):
     """Queue one fault: ``{"operation", "kind", "count": 1, "delay": 0, "after": 0}``.
 
     ``after``: let that many matching calls through first (e.g. throttle the second page).
+    Document faults (:mod:`amazon_sandbox.faults`) also take ``url`` (``document_url``,
+    ``redirect``: where to point) and ``size`` (``gzip_bomb``: expanded bytes).
     """
     body = _body(request, required=True)
     kind, operation = body.get("kind"), body.get("operation")
@@ -118,6 +121,14 @@ def add_fault(request):
         raise _fail(400, "count must be >= 1")
     if fault["after"] < 0:
         raise _fail(400, "after must be >= 0")
+    if kind in ("document_url", "redirect"):
+        if not isinstance(body.get("url"), str) or not body["url"]:
+            raise _fail(400, f"a {kind} fault needs the url to point to")
+        fault["url"] = body["url"]
+    if kind == "gzip_bomb":
+        fault["size"] = int(body.get("size") or GZIP_BOMB_SIZE)
+        if fault["size"] < 1:
+            raise _fail(400, "size must be >= 1")
     with request.state.lock:
         request.state.faults.append(fault)
         return json_response({"ok": True, "faults": copy.deepcopy(request.state.faults)})

@@ -6,7 +6,7 @@ feed content) and ``/_sandbox/documents/download/<id>`` (GET a feed or report do
 
 import gzip
 
-from ..server import Response, json_response
+from ..responses import Response, json_response
 from ..timeutil import iso, now
 
 

@@ -10,8 +10,8 @@ from ..listing_ops import (
     structural_errors,
     submit_patches,
 )
+from ..responses import bad_request, json_response, not_found
 from ..seed import MARKETPLACES
-from ..server import bad_request, json_response, not_found
 from .documents import create_document, download_url, upload_url
 
 FEED_PATH = r"/feeds/2021-06-30/feeds"

@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 from .. import SELLER_ID
 from ..listing_ops import INCLUDED_DATA, find_listing, item_view, structural_errors, submit_patches
-from ..server import ApiError, bad_request, json_response
+from ..responses import ApiError, bad_request, json_response
 
 SKU_PATH = r"/listings/2021-08-01/items/(?P<sellerId>[^/]+)/(?P<sku>[^/]+)"
 SEARCH_PATH = r"/listings/2021-08-01/items/(?P<sellerId>[^/]+)"

@@ -3,7 +3,7 @@
 from urllib.parse import parse_qs
 
 from .. import LWA_CLIENT_ID, LWA_CLIENT_SECRET, REFRESH_TOKEN
-from ..server import json_response
+from ..responses import json_response
 
 
 def _oauth_error(status, error, description):

@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 from ..order_ops import DATASETS, project, refresh_fulfillment, shipped_quantities
-from ..server import ApiError, Response, bad_request, json_response
+from ..responses import ApiError, Response, bad_request, json_response
 from ..timeutil import iso, now, parse_iso
 
 FULFILLMENT_STATUSES = (

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from .. import jobs
+from ..responses import bad_request, json_response, not_found
 from ..returns_report import FLAT, REPORT_TYPES, render_flat, render_xml
 from ..seed import MARKETPLACES
-from ..server import bad_request, json_response, not_found
 from ..timeutil import iso, now, parse_iso
 from .documents import create_document, download_url
 

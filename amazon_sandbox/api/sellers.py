@@ -1,7 +1,7 @@
 """Sellers API v1: the participations a "test connection" call reads."""
 
+from ..responses import json_response
 from ..seed import MARKETPLACES, STORE_NAME
-from ..server import json_response
 
 
 def get_marketplace_participations(request):

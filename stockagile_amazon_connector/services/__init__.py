@@ -15,11 +15,11 @@ from .errors import (
     NotFoundError,
     ThrottledError,
     TransientError,
+    UnsafeDocumentError,
 )
 from .models import (
     FeedStatus,
     Listing,
-    ListingsPage,
     OrdersPage,
     Participation,
     ReportStatus,
@@ -34,7 +34,6 @@ __all__ = [
     "FeedStatus",
     "InvalidRequestError",
     "Listing",
-    "ListingsPage",
     "MarketplaceRef",
     "MemoryStore",
     "NotFoundError",
@@ -47,6 +46,7 @@ __all__ = [
     "ThrottledError",
     "TokenBucket",
     "TransientError",
+    "UnsafeDocumentError",
     "const",
     "payloads",
 ]

@@ -6,11 +6,12 @@ Nothing here sleeps: when our limiter (or Amazon) says "not now", a :class:`Thro
 ``retry_after`` is raised and the caller (a queue job, a cron) decides when to come back.
 """
 
-import gzip
 import json
 import logging
+import re
 import zlib
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
@@ -41,11 +42,11 @@ from .errors import (
     NotFoundError,
     ThrottledError,
     TransientError,
+    UnsafeDocumentError,
 )
 from .models import (
     FeedStatus,
     Listing,
-    ListingsPage,
     OrdersPage,
     Participation,
     ReportStatus,
@@ -66,6 +67,12 @@ class _Reports(ReportEndpoints, Reports):
 
 
 _INVALID_STATUSES = (400, 409, 413, 415, 422)
+#: An Amazon order id: 3-7-7 digits.
+_ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+#: Same-host redirects followed when downloading a document (S3 does not redirect signed GETs).
+MAX_REDIRECTS = 3
+#: Compressed bytes fed to the decompressor per step.
+_DECOMPRESS_STEP = 64 * 1024
 
 
 class SpApiService:
@@ -259,10 +266,76 @@ class SpApiService:
             details=details,
         )
 
+    def _check_document_url(self, url, operation, redirected_from=None):
+        """Refuse a document URL outside the account's document hosts (or not HTTPS).
+
+        :raise UnsafeDocumentError: with what was refused and why.
+        """
+        allowed, reason = self.config.document_url_allowed(url)
+        if allowed:
+            return
+        shown = _url_for_message(url)
+        if redirected_from:
+            raise UnsafeDocumentError(
+                f"The {operation} document was refused: {_url_for_message(redirected_from)} "
+                f"redirected to {shown}, and {reason}.",
+                code="unsafe_redirect",
+            )
+        raise UnsafeDocumentError(
+            f"The {operation} document was refused: its URL {shown} is not one Amazon's "
+            f"answers use ({reason}).",
+            code="unsafe_document_url",
+        )
+
     def _download(self, url, operation):
-        """GET a pre-signed document URL (not SP-API: no token, no pacing)."""
+        """GET a pre-signed document URL (not SP-API: no token, no pacing), bounded in size.
+
+        Redirects are followed only to the same host (at most :data:`MAX_REDIRECTS`); the body
+        is streamed and refused past ``config.max_document_bytes``.
+
+        :return: ``(content bytes, charset or None)``.
+        :raise UnsafeDocumentError: URL, redirect or size refused.
+        :raise TransientError: network failure or HTTP error.
+        """
+        if not url:
+            raise TransientError(
+                f"Amazon returned no URL for the {operation} document; retry later.",
+                code="malformed_response",
+            )
+        self._check_document_url(url, operation)
+        limit = self.config.max_document_bytes
         try:
-            response = httpx.get(url, timeout=self.config.timeout)
+            with _document_http_client(self.config.timeout) as http:
+                for _hop in range(MAX_REDIRECTS + 1):
+                    with http.stream("GET", url) as response:
+                        if response.is_redirect:
+                            target = str(response.url.join(response.headers.get("location", "")))
+                            self._check_document_url(target, operation, redirected_from=url)
+                            if urlsplit(target).hostname != urlsplit(url).hostname:
+                                raise UnsafeDocumentError(
+                                    f"The {operation} document was refused: "
+                                    f"{_url_for_message(url)} redirected to another host "
+                                    f"({_url_for_message(target)}).",
+                                    code="unsafe_redirect",
+                                )
+                            url = target
+                            continue
+                        if response.status_code != 200:
+                            raise TransientError(
+                                f"Downloading the {operation} document failed with HTTP "
+                                f"{response.status_code}; retry later.",
+                                code=f"http_{response.status_code}",
+                            )
+                        declared = response.headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > limit:
+                            raise _too_large(operation, limit, "download")
+                        chunks, size = [], 0
+                        for chunk in response.iter_bytes():
+                            size += len(chunk)
+                            if size > limit:
+                                raise _too_large(operation, limit, "download")
+                            chunks.append(chunk)
+                        return b"".join(chunks), response.charset_encoding
         except httpx.TimeoutException:
             raise TransientError(
                 f"Downloading the {operation} document timed out; retry later.", code="timeout"
@@ -272,35 +345,32 @@ class SpApiService:
                 f"Cannot download the {operation} document ({type(exc).__name__}); retry later.",
                 code="unreachable",
             ) from None
-        if response.status_code != 200:
-            raise TransientError(
-                f"Downloading the {operation} document failed with HTTP "
-                f"{response.status_code}; retry later.",
-                code=f"http_{response.status_code}",
-            )
-        return response
+        raise UnsafeDocumentError(
+            f"The {operation} document was refused: more than {MAX_REDIRECTS} redirects.",
+            code="unsafe_redirect",
+        )
 
-    @staticmethod
-    def _decompress(content, algorithm):
-        """Undo the document's ``compressionAlgorithm`` (only GZIP exists today)."""
+    def _decompress(self, content, algorithm, operation):
+        """Undo the document's ``compressionAlgorithm`` (only GZIP exists today), bounded.
+
+        The output is produced in steps and refused as soon as it passes
+        ``config.max_document_bytes``: a small "bomb" never expands in memory.
+
+        :raise UnsafeDocumentError: the decompressed document is too large.
+        :raise TransientError: unsupported algorithm or corrupt data.
+        """
         if not algorithm:
             return content
         if algorithm.upper() != "GZIP":
             raise TransientError(
                 f"Unsupported document compression {algorithm!r}.", code="unsupported_compression"
             )
-        try:
-            return gzip.decompress(content)
-        except (OSError, EOFError, zlib.error):
-            raise TransientError(
-                "The downloaded document is not valid GZIP; retry later.", code="malformed_document"
-            ) from None
+        return bounded_gunzip(content, self.config.max_document_bytes, operation)
 
     def _document_text(self, info, operation):
         """Download, decompress and decode the document described by ``info``."""
-        response = self._download(info.get("url"), operation)
-        content = self._decompress(response.content, info.get("compressionAlgorithm"))
-        charset = response.charset_encoding
+        content, charset = self._download(info.get("url"), operation)
+        content = self._decompress(content, info.get("compressionAlgorithm"), operation)
         if charset:
             try:
                 return content.decode(charset)
@@ -339,15 +409,26 @@ class SpApiService:
     # ------------------------------------------------------------------ listings
 
     def get_listing(self, sku, marketplace_id):
-        """Read one listing (status, stock, price, issues) in one marketplace.
+        """Read one listing of the seller in one marketplace (getListingsItem).
 
-        :param sku: seller SKU.
-        :param marketplace_id: Amazon marketplace id.
+        The contract for callers (e.g. creating an Odoo product from an Amazon listing):
+        ``NotFoundError`` means the seller has no listing with this SKU there; otherwise the
+        :class:`~.models.Listing` holds what Amazon shows for it (ASIN, title, status, product
+        type, DEFAULT-channel quantity, B2C price and its currency, issues), each None or empty
+        when Amazon does not say.
+
+        :param sku: seller SKU (any characters: it is URL-encoded by the library).
+        :param marketplace_id: Amazon marketplace id of the account.
         :return: :class:`~.models.Listing`.
-        :raise NotFoundError: the seller has no listing with this SKU.
-        :raise InvalidRequestError: bad SKU or marketplace.
+        :raise NotFoundError: the seller has no listing with this SKU in that marketplace.
+        :raise InvalidRequestError: empty SKU, or a marketplace the account does not sell on
+            (refused before calling Amazon), or Amazon refused the request.
         :raise AuthError, ThrottledError, TransientError: as for every call.
         """
+        if not (sku or "").strip():
+            raise InvalidRequestError(
+                "A listing is read by its SKU: the SKU is empty.", code="no_sku"
+            )
         self._marketplace_ids(marketplace_id)
         body = self._call(
             "getListingsItem",
@@ -406,46 +487,6 @@ class SpApiService:
             )
         return submission
 
-    def search_listings(self, marketplace_id, skus=None, page_token=None, page_size=20):
-        """One page of the seller's listings, optionally restricted to some SKUs.
-
-        :param marketplace_id: Amazon marketplace id.
-        :param skus: up to 20 SKUs to look up, or None for all listings.
-        :param page_token: ``next_token`` of the previous page.
-        :param page_size: 1..20.
-        :return: :class:`~.models.ListingsPage`.
-        :raise ValueError: more than 20 SKUs or a page size out of range.
-        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
-        """
-        skus = list(skus or ())
-        if len(skus) > const.MAX_LISTINGS_PAGE_SIZE:
-            raise ValueError(f"searchListingsItems accepts at most 20 SKUs, got {len(skus)}")
-        if not 1 <= page_size <= const.MAX_LISTINGS_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1..20, got {page_size}")
-        self._marketplace_ids(marketplace_id)
-        params = {
-            "marketplaceIds": marketplace_id,
-            "includedData": ",".join(const.LISTING_INCLUDED_DATA),
-            "pageSize": page_size,
-        }
-        if skus:
-            params.update(identifiers=",".join(skus), identifiersType="SKU")
-        if page_token:
-            params["pageToken"] = page_token
-        body = self._call(
-            "searchListingsItems",
-            ListingsItemsV20210801,
-            "search_listings_items",
-            self.config.seller_id,
-            marketplace_id=marketplace_id,
-            **params,
-        )
-        return ListingsPage(
-            listings=tuple(_listing(item, marketplace_id) for item in body.get("items") or ()),
-            next_token=(body.get("pagination") or {}).get("nextToken"),
-            total=int(body.get("numberOfResults") or 0),
-        )
-
     # ------------------------------------------------------------------ feeds
 
     def submit_listings_feed(self, marketplace_id, document):
@@ -487,12 +528,14 @@ class SpApiService:
             raise TransientError(
                 "Amazon returned no upload URL for the feed document.", code="malformed_response"
             )
+        self._check_document_url(url, "createFeedDocument")
         try:
             response = httpx.put(
                 url,
                 content=content,
                 headers={"Content-Type": const.FEED_CONTENT_TYPE_JSON},
                 timeout=self.config.timeout,
+                follow_redirects=False,
             )
         except httpx.HTTPError as exc:
             raise TransientError(
@@ -594,14 +637,31 @@ class SpApiService:
         )
 
     def get_order(self, order_id, included_data=const.ORDER_INCLUDED_DATA):
-        """One order (Orders API 2026-01-01).
+        """One order (Orders API 2026-01-01 getOrder), e.g. the order a notification names.
 
-        :param order_id: Amazon order id (3-7-7).
-        :param included_data: datasets to include.
+        The order id usually comes from outside (a notification, a user): it is checked to be
+        an Amazon order id (``3-7-7`` digits) before anything is sent, so a malformed id never
+        reaches Amazon or a URL.
+
+        :param order_id: Amazon order id (``123-1234567-1234567``).
+        :param included_data: datasets to include (:data:`~.const.ORDER_INCLUDED_DATA` by
+            default: buyer, recipient, fulfillment, proceeds, cancellation); the same shape
+            :meth:`search_orders` returns, so one mapping serves both.
         :return: the official ``Order`` dict.
-        :raise NotFoundError: unknown order.
+        :raise InvalidRequestError: ``order_id`` is not an Amazon order id, or an unknown dataset.
+        :raise NotFoundError: no such order for this seller.
         :raise AuthError, ThrottledError, TransientError: see above.
         """
+        order_id = (order_id or "").strip() if isinstance(order_id, str) else ""
+        if not _ORDER_ID.fullmatch(order_id):
+            raise InvalidRequestError(
+                "An Amazon order id has the form 123-1234567-1234567.", code="invalid_order_id"
+            )
+        unknown = set(included_data) - set(const.ORDER_DATASETS)
+        if unknown:
+            raise InvalidRequestError(
+                f"Unknown order datasets: {', '.join(sorted(unknown))}.", code="invalid_dataset"
+            )
         body = self._call(
             "getOrder", OrdersV20260101, "get_order", order_id, includedData=list(included_data)
         )
@@ -701,6 +761,71 @@ class SpApiService:
         return self._document_text(info, "getReportDocument")
 
 
+# ---------------------------------------------------------------------- document helpers
+
+
+def _document_http_client(timeout):
+    """The HTTP client of document downloads: redirects are never followed implicitly."""
+    return httpx.Client(timeout=timeout, follow_redirects=False)
+
+
+def bounded_gunzip(content, limit, operation="document"):
+    """Decompress GZIP (or zlib) ``content``, refusing more than ``limit`` output bytes.
+
+    Input is fed in small steps and each step's output is capped, so memory never holds more
+    than ``limit`` plus one step, whatever the compression ratio.
+
+    :param content: compressed bytes (several concatenated GZIP members are read in turn).
+    :param limit: largest decompressed size accepted, in bytes.
+    :param operation: operation name for messages.
+    :return: the decompressed bytes.
+    :raise UnsafeDocumentError: the output would pass ``limit`` (code ``document_too_large``).
+    :raise TransientError: the data is not valid GZIP.
+    """
+    output = bytearray()
+    data = bytes(content)
+    try:
+        while data.strip(b"\0"):
+            decompressor = zlib.decompressobj(47)  # 32 + 15: gzip or zlib header, any window
+            position = 0
+            while not decompressor.eof:
+                piece = decompressor.unconsumed_tail
+                if not piece:
+                    piece = data[position : position + _DECOMPRESS_STEP]
+                    position += len(piece)
+                    if not piece:
+                        raise zlib.error("truncated data")
+                output += decompressor.decompress(piece, _DECOMPRESS_STEP)
+                if len(output) > limit:
+                    raise _too_large(operation, limit, "decompressed")
+            data = decompressor.unused_data + data[position:]
+    except zlib.error:
+        raise TransientError(
+            f"The downloaded {operation} document is not valid GZIP; retry later.",
+            code="malformed_document",
+        ) from None
+    return bytes(output)
+
+
+def _too_large(operation, limit, what):
+    """The error of a document over the size limit (``what``: download or decompressed)."""
+    return UnsafeDocumentError(
+        f"The {operation} document was refused: its {what} size is over the limit of "
+        f"{limit:,} bytes (a corrupt or malicious document); nothing of it was read.",
+        code="document_too_large",
+        details={"limit": limit},
+    )
+
+
+def _url_for_message(url):
+    """``scheme://host/path`` of a URL, without its query (pre-signed URLs carry signatures)."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return "(invalid URL)"
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"[:200]
+
+
 # ---------------------------------------------------------------------- parsing helpers
 
 
@@ -742,6 +867,8 @@ def _listing(item, marketplace_id, sku=None):
     price, currency = _listing_price(item, marketplace_id)
     return Listing(
         sku=item.get("sku") or sku,
+        asin=summary.get("asin"),
+        item_name=summary.get("itemName"),
         status=tuple(summary.get("status") or ()),
         product_type=summary.get("productType"),
         quantity=_listing_quantity(item),

@@ -5,7 +5,9 @@ never reads the database, the environment or a configuration file, so two accoun
 cannot leak into each other.
 """
 
+import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .errors import InvalidRequestError
 
@@ -18,6 +20,14 @@ SP_API_ENDPOINTS = {
 
 #: Official Login with Amazon token endpoint (the same for every region).
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
+
+#: Hosts of the pre-signed feed/report document URLs in Amazon's answers: Amazon's S3 buckets
+#: (e.g. ``tortuga-prod-eu.s3-eu-west-1.amazonaws.com``, ``tortuga-prod-na.s3-external-1
+#: .amazonaws.com``), always HTTPS. A host matches when it is one of these or ends with ``.`` + one.
+AMAZON_DOCUMENT_DOMAINS = ("amazonaws.com",)
+
+#: Largest document (downloaded, and once decompressed) read by default: 200 MiB.
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 
 #: AWS region used to sign requests in each selling region (the library's ``Client.region``).
 AWS_REGIONS = {"na": "us-east-1", "eu": "eu-west-1", "fe": "us-west-2"}
@@ -46,6 +56,13 @@ class AccountConfig:
     ``sp_api_endpoint`` / ``lwa_token_endpoint`` override the official endpoints (the local
     sandbox); ``None`` means the official endpoint of ``region``. Secret fields are excluded from
     ``repr`` so that logging a config (or a traceback showing it) never prints them.
+
+    ``document_hosts`` is the allow-list of host names (no port; a name also allows its
+    subdomains) feed/report documents may be downloaded from or uploaded to: ``None`` means
+    Amazon's S3 domains (:data:`AMAZON_DOCUMENT_DOMAINS`) with the official endpoint, or the
+    host of ``sp_api_endpoint`` when it is overridden (the sandbox serves its documents itself).
+    Plain HTTP is accepted only for a loopback host (the local sandbox). ``max_document_bytes``
+    bounds a document's download and its decompressed size.
     """
 
     seller_id: str
@@ -57,6 +74,8 @@ class AccountConfig:
     sp_api_endpoint: str | None = None
     lwa_token_endpoint: str | None = None
     timeout: float = 20.0
+    document_hosts: tuple | None = None
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
 
     def __post_init__(self):
         if self.region not in SP_API_ENDPOINTS:
@@ -78,6 +97,18 @@ class AccountConfig:
             raise InvalidRequestError(
                 "The SP-API timeout must be a positive number of seconds.", code="invalid_timeout"
             )
+        if self.document_hosts is not None:
+            hosts = self.document_hosts
+            if isinstance(hosts, str):
+                hosts = (hosts,)
+            object.__setattr__(
+                self, "document_hosts", tuple(host.strip().lower() for host in hosts if host)
+            )
+        if not self.max_document_bytes or self.max_document_bytes <= 0:
+            raise InvalidRequestError(
+                "The maximum document size must be a positive number of bytes.",
+                code="invalid_max_document_bytes",
+            )
 
     @property
     def endpoint(self):
@@ -88,6 +119,43 @@ class AccountConfig:
     def token_endpoint(self):
         """LWA token URL actually used (override or the official one)."""
         return self.lwa_token_endpoint or LWA_TOKEN_ENDPOINT
+
+    @property
+    def allowed_document_hosts(self):
+        """Hosts (or, for Amazon, domains) feed/report documents may come from or go to."""
+        if self.document_hosts is not None:
+            return self.document_hosts
+        if self.sp_api_endpoint:
+            host = urlsplit(self.endpoint).hostname
+            return (host.lower(),) if host else ()
+        return AMAZON_DOCUMENT_DOMAINS
+
+    def document_url_allowed(self, url):
+        """Whether ``url`` is a document URL this account may fetch or upload to.
+
+        :param url: absolute URL from Amazon's answer (or a redirect's ``Location``).
+        :return: ``(True, "")``, or ``(False, reason)`` with a reason fit for a message.
+        """
+        try:
+            parts = urlsplit(url or "")
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return False, "it is not a valid URL"
+        if not host:
+            return False, "it has no host"
+        if not any(
+            host == allowed or host.endswith("." + allowed)
+            for allowed in (self.allowed_document_hosts)
+        ):
+            return False, (
+                f"host {host} is not one of the document hosts of the account "
+                f"({', '.join(self.allowed_document_hosts) or 'none'})"
+            )
+        if parts.scheme == "https":
+            return True, ""
+        if parts.scheme == "http" and _is_loopback(host):
+            return True, ""
+        return False, f"it uses {parts.scheme or 'no scheme'}, not HTTPS"
 
     @property
     def aws_region(self):
@@ -108,3 +176,13 @@ class AccountConfig:
             f"Marketplace {marketplace_id} is not configured on seller account {self.seller_id}.",
             code="unknown_marketplace",
         )
+
+
+def _is_loopback(host):
+    """``localhost``, ``127.0.0.0/8`` or ``::1``: the only hosts reached over plain HTTP."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

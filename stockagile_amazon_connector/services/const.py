@@ -59,8 +59,6 @@ MAX_DAYS_PER_RETURNS_REPORT = 60
 REPORT_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
 
 # Listings -----------------------------------------------------------------------------------
-#: ``pageSize`` maximum and ``identifiers`` maxItems of searchListingsItems.
-MAX_LISTINGS_PAGE_SIZE = 20
 #: includedData asked by getListingsItem: enough to read status, stock and price.
 LISTING_INCLUDED_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability")
 
@@ -69,6 +67,20 @@ LISTING_INCLUDED_DATA = ("summaries", "attributes", "issues", "offers", "fulfill
 #: address for the partner, fulfillment status for the workflow, proceeds for the prices,
 #: cancellation for cancelled items.
 ORDER_INCLUDED_DATA = ("BUYER", "RECIPIENT", "FULFILLMENT", "PROCEEDS", "CANCELLATION")
+#: Every includedData value of searchOrders/getOrder (orders_2026-01-01.json).
+ORDER_DATASETS = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "EXPENSE",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+    "PAYMENT",
+    "FULFILLMENT_ORDERS",
+)
 #: maxResultsPerPage bounds of searchOrders.
 MAX_ORDERS_PAGE_SIZE = 100
 #: Orders API version of searchOrders/getOrder.

@@ -6,7 +6,8 @@ jobs, cron) decide what to do from the *class* alone:
 * :class:`ThrottledError` and :class:`TransientError`: retry later (``retry_after`` when known);
 * :class:`AuthError`: stop and ask a human to fix the account credentials;
 * :class:`NotFoundError`: the object does not exist on Amazon;
-* :class:`InvalidRequestError`: our data is wrong; retrying the same request cannot help.
+* :class:`InvalidRequestError`: our data is wrong; retrying the same request cannot help
+  (:class:`UnsafeDocumentError`: a document Amazon pointed us to was refused unread).
 
 Messages are meant to be shown to users as they are. They never contain the LWA client secret,
 the refresh token or an access token: the client only ever formats Amazon's codes and messages,
@@ -55,4 +56,15 @@ class InvalidRequestError(AmazonError):
 
     ``details["issues"]`` (when present) holds Amazon's issue list so the caller can show each
     message next to the record it concerns.
+    """
+
+
+class UnsafeDocumentError(InvalidRequestError):
+    """A document (feed or report) was refused before or while reading it, and nothing was used.
+
+    Raised for a document URL outside the hosts Amazon's answers use (or not HTTPS), a redirect to
+    another host, a download or decompressed size above the account's limit (a "zip bomb"), and
+    XML with a DOCTYPE or entities. ``code`` says which (``unsafe_document_url``,
+    ``unsafe_redirect``, ``document_too_large``, ``unsafe_xml``); the message names what was
+    refused. Retrying gets the same document: a human must look at it.
     """

@@ -21,7 +21,8 @@ class Listing:
 
     ``quantity`` is the DEFAULT (merchant) channel quantity, ``price`` the B2C offer price (or the
     ``our_price`` attribute when Amazon returns no offer); both None when unknown. ``issues`` is
-    a tuple of Amazon ``Issue`` dicts (code, message, severity, ...).
+    a tuple of Amazon ``Issue`` dicts (code, message, severity, ...). ``asin`` and ``item_name``
+    come from the marketplace's summary (None when Amazon has not assigned them yet).
     """
 
     sku: str
@@ -31,15 +32,8 @@ class Listing:
     price: float | None
     currency: str | None
     issues: tuple = ()
-
-
-@dataclass(frozen=True)
-class ListingsPage:
-    """One page of searchListingsItems."""
-
-    listings: tuple
-    next_token: str | None
-    total: int
+    asin: str | None = None
+    item_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ import csv
 import io
 import re
 from datetime import datetime, timezone
-from xml.etree import ElementTree
 
-from .errors import TransientError
+from lxml import etree
+
+from .errors import TransientError, UnsafeDocumentError
 
 #: Known variants of the columns the connector reads -> the key used in rows.
 ALIASES = {
@@ -28,6 +29,10 @@ ALIASES = {
     "reason": "return_reason",
     "status": "return_request_status",
 }
+#: Amazon's XML reports never declare a DTD or entities: any declaration is refused unread.
+_DTD_MARKERS = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
+
 #: Date formats seen in returns reports besides ISO 8601.
 DATE_FORMATS = ("%d-%b-%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d.%m.%Y")
 
@@ -45,6 +50,7 @@ def parse_returns_report(text):
     :param text: the decoded document (:meth:`~.client.SpApiService.get_report_document`).
     :return: list of dicts, in the document's order; empty for an empty document.
     :raise TransientError: the document is neither a tab-separated file nor returns XML.
+    :raise UnsafeDocumentError: XML with a DOCTYPE or entity declarations (refused unread).
     """
     content = (text or "").lstrip("\ufeff").strip()
     if not content:
@@ -72,18 +78,45 @@ def parse_returns_report(text):
 
 
 def _parse_xml(content):
-    """``<root><return_details>`` elements, their sub-elements flattened into one row."""
+    """``<root><return_details>`` elements, their sub-elements flattened into one row.
+
+    The document comes from the network: it is parsed by lxml with entity resolution, DTD
+    loading and network access off, and a document declaring a DOCTYPE or entities (the
+    "billion laughs" expansion, external entities reading local files) is refused before parsing.
+    """
+    if _DTD_MARKERS.search(content):
+        raise UnsafeDocumentError(
+            "The returns report was refused: it is XML with a DOCTYPE or entity declarations, "
+            "which Amazon's reports never have (entity expansion or external entities); "
+            "nothing of it was read.",
+            code="unsafe_xml",
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
-        root = ElementTree.fromstring(content)  # Amazon's own document, no DTD or entities
-    except ElementTree.ParseError as error:
+        # The text is already decoded: drop the declaration (lxml refuses str with an encoding).
+        root = etree.fromstring(_XML_DECLARATION.sub("", content, count=1), parser)
+    except (etree.XMLSyntaxError, ValueError) as error:
         raise TransientError(
             f"The returns report is not valid XML ({error}); retry later.",
             code="malformed_document",
         ) from None
+    if root.getroottree().docinfo.doctype:
+        raise UnsafeDocumentError(
+            "The returns report was refused: it is XML with a DOCTYPE; nothing of it was read.",
+            code="unsafe_xml",
+        )
     rows = []
     for details in root.iter("return_details"):
         row = {}
-        for element in details.iter():
+        for element in details.iter(etree.Element):
             if element is not details and not len(element):
                 row[column_key(element.tag)] = (element.text or "").strip()
         rows.append(row)

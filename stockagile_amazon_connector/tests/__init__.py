@@ -10,3 +10,4 @@ from . import test_returns
 from . import test_bad_input
 from . import test_rate_bucket
 from . import test_job_engine
+from . import test_unsafe_documents

@@ -3,12 +3,21 @@
 ``make test`` starts one sandbox and passes its address in ``STOCKAGILE_SANDBOX_URL``; when the
 variable is unset (a developer running one test file), the first test class starts its own.
 Tests reset the sandbox before each test and assert on what it received and holds.
+
+The sandbox (``amazon_sandbox``, at the repository's top) is imported lazily: Odoo imports every
+installed addon's tests in test mode, so a module-level import would crash the registry of an
+integrator who put only this repository on ``--addons-path``. ``sandbox_module()`` finds it either
+installed (``pip install .``) or next to the addon's folder, and otherwise fails the test that
+needs it with a message saying how to make it available.
 """
 
 import atexit
+import importlib
 import os
+import sys
 import traceback
 from collections import Counter
+from pathlib import Path
 
 from odoo import fields
 from odoo.tests import TransactionCase
@@ -16,10 +25,57 @@ from odoo.tests import TransactionCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
-from amazon_sandbox import LWA_CLIENT_ID, LWA_CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID
-from amazon_sandbox.control import SandboxControl
-
 _started_sandbox = None
+SANDBOX_PACKAGE = "amazon_sandbox"
+# stockagile_amazon_connector/tests/common.py -> the repository's root, where amazon_sandbox/ lives.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SandboxUnavailableError(RuntimeError):
+    """The local Amazon sandbox is neither installed nor next to the addon."""
+
+
+def sandbox_module(name=SANDBOX_PACKAGE):
+    """Import the sandbox package (or one of its modules, e.g. ``amazon_sandbox.seed``).
+
+    :param name: dotted module name inside the ``amazon_sandbox`` package
+    :return: the imported module
+    :raise SandboxUnavailableError: when neither layout provides the sandbox
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != SANDBOX_PACKAGE:
+            raise
+    if (REPOSITORY_ROOT / SANDBOX_PACKAGE / "__init__.py").is_file():
+        # Addons-path layout: the repository root is not importable by itself.
+        if str(REPOSITORY_ROOT) not in sys.path:
+            sys.path.append(str(REPOSITORY_ROOT))
+        return importlib.import_module(name)
+    raise SandboxUnavailableError(
+        "The connector's tests need the local Amazon sandbox (package 'amazon_sandbox'): run them "
+        "from a checkout of the repository (it sits next to the addon's folder), install the "
+        "repository with 'pip install .', or set STOCKAGILE_SANDBOX_URL to a running sandbox "
+        "and make 'amazon_sandbox' importable."
+    )
+
+
+class _LazySandboxModule:
+    """Stand-in for a sandbox module that imports it on first attribute access."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            # Introspection (test loaders, copy, mock) must not import the sandbox.
+            raise AttributeError(attribute)
+        return getattr(sandbox_module(self._name), attribute)
+
+
+# What the test modules use: ``amazon_sandbox.LWA_CLIENT_SECRET``, ``seed.order_item(...)``.
+amazon_sandbox = _LazySandboxModule(SANDBOX_PACKAGE)
+seed = _LazySandboxModule(f"{SANDBOX_PACKAGE}.seed")
 
 
 def sandbox_url():
@@ -29,9 +85,8 @@ def sandbox_url():
     if url:
         return url.rstrip("/")
     if _started_sandbox is None:
-        from amazon_sandbox.process import start_sandbox
-
-        _started_sandbox = start_sandbox()
+        process = sandbox_module(f"{SANDBOX_PACKAGE}.process")
+        _started_sandbox = process.start_sandbox()
         atexit.register(_started_sandbox.stop)
     return _started_sandbox.url.rstrip("/")
 
@@ -41,7 +96,7 @@ class AmazonSandboxMixin:
 
     @classmethod
     def setUpAmazon(cls):
-        cls.sandbox = SandboxControl(sandbox_url())
+        cls.sandbox = sandbox_module(f"{SANDBOX_PACKAGE}.control").SandboxControl(sandbox_url())
         cls.reset_amazon()
         cls.marketplace_es = cls.env.ref("stockagile_amazon_connector.amazon_marketplace_es")
         cls.warehouse = cls.env["stock.warehouse"].search(
@@ -75,13 +130,13 @@ class AmazonSandboxMixin:
         url = sandbox_url()
         values = {
             "name": "Amazon ES (test sandbox)",
-            "seller_id": SELLER_ID,
+            "seller_id": amazon_sandbox.SELLER_ID,
             "region": "eu",
             "marketplace_ids": [(6, 0, cls.marketplace_es.ids)],
             "warehouse_id": cls.warehouse.id,
-            "lwa_client_id": LWA_CLIENT_ID,
-            "lwa_client_secret": LWA_CLIENT_SECRET,
-            "refresh_token": REFRESH_TOKEN,
+            "lwa_client_id": amazon_sandbox.LWA_CLIENT_ID,
+            "lwa_client_secret": amazon_sandbox.LWA_CLIENT_SECRET,
+            "refresh_token": amazon_sandbox.REFRESH_TOKEN,
             "sp_api_endpoint": url,
             "lwa_token_endpoint": f"{url}/auth/o2/token",
             "request_timeout": 5.0,

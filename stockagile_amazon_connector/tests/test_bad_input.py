@@ -4,9 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from amazon_sandbox import seed
-
-from .common import AmazonTestCase, import_amazon_orders
+from .common import AmazonTestCase, import_amazon_orders, seed
 
 UNICODE_SKU = "SA-ÜNÏCØDE-✓"
 

@@ -8,10 +8,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from amazon_sandbox import seed
-
 from ..models import amazon_order_importer
-from .common import AmazonTestCase, import_amazon_orders, run_amazon_jobs
+from .common import AmazonTestCase, import_amazon_orders, run_amazon_jobs, seed
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",

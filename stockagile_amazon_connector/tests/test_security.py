@@ -3,9 +3,7 @@ import logging
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from amazon_sandbox import LWA_CLIENT_SECRET, REFRESH_TOKEN
-
-from .common import AmazonTestCase
+from .common import AmazonTestCase, amazon_sandbox
 
 
 @tagged("post_install", "-at_install")
@@ -22,7 +20,12 @@ class TestSecurity(AmazonTestCase):
             self.account.action_test_connection()
         text = "\n".join(logs.output)
         self.assertIn("SA-MUG-001", self.sandbox.listing("SA-MUG-001")["sku"])
-        for secret in (LWA_CLIENT_SECRET, REFRESH_TOKEN, "Atzr|a-wrong-refresh-token", "Atza|"):
+        for secret in (
+            amazon_sandbox.LWA_CLIENT_SECRET,
+            amazon_sandbox.REFRESH_TOKEN,
+            "Atzr|a-wrong-refresh-token",
+            "Atza|",
+        ):
             self.assertNotIn(secret, text, f"{secret[:6]}… leaked into the log")
 
     def test_non_manager_cannot_redirect_credentials(self):

@@ -135,3 +135,40 @@ def test_fault_after_lets_first_calls_through(sandbox_url, control):
     control.add_fault("getMarketplaceParticipations", "throttle", after=1)
     assert [_get(sandbox_url, token)[0] for _ in range(3)] == [200, 429, 200]
     assert control.faults() == []
+
+
+def _raw_get(url):
+    """(status, headers, body) of a GET that does not follow redirects."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_document_faults(sandbox_url, control):
+    """Document faults: a 302 elsewhere, a small GZIP expanding to ``size``, an entity bomb."""
+    import gzip
+
+    from amazon_sandbox.control import SandboxControlError
+
+    with pytest.raises(SandboxControlError):
+        control.add_fault("downloadDocument", "redirect")  # no url
+    download = f"{sandbox_url}/_sandbox/documents/download/unknown"
+    control.add_fault("downloadDocument", "redirect", url="https://elsewhere.example/x")
+    status, headers, _raw = _raw_get(download)
+    assert (status, headers["Location"]) == (302, "https://elsewhere.example/x")
+    control.add_fault("downloadDocument", "gzip_bomb", size=5 * 1024 * 1024)
+    status, _headers, raw = _raw_get(download)
+    assert status == 200 and len(raw) < 100_000
+    assert len(gzip.decompress(raw)) == 5 * 1024 * 1024
+    control.add_fault("downloadDocument", "xml_bomb")
+    status, _headers, raw = _raw_get(download)
+    assert b"<!ENTITY lol9" in gzip.decompress(raw)
+    assert _raw_get(download)[0] == 404, "faults are consumed"

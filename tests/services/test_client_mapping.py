@@ -19,6 +19,7 @@ from stockagile_amazon_connector.services import (
     _library,
     payloads,
 )
+from stockagile_amazon_connector.services import client as client_module
 
 from .conftest import CLIENT_SECRET, REFRESH_TOKEN, make_config
 
@@ -62,6 +63,7 @@ def amazon(monkeypatch):
         "__init__",
         lambda self, **kwargs: HttpxTransport.__init__(self, client=client()),
     )
+    monkeypatch.setattr(client_module, "_document_http_client", lambda timeout: client())
     for verb in ("get", "put"):
         monkeypatch.setattr(
             httpx, verb, lambda url, _verb=verb, **kw: client().request(_verb.upper(), url, **kw)
@@ -258,9 +260,9 @@ def test_feed_submission_requests(amazon, svc):
     def api(request):
         if request.url.path.endswith("/documents"):
             return httpx.Response(
-                201, json={"feedDocumentId": "doc-1", "url": "https://upload.invalid/doc-1"}
+                201, json={"feedDocumentId": "doc-1", "url": "https://sandbox.invalid/upload/doc-1"}
             )
-        if request.url.host == "upload.invalid":
+        if request.url.path.startswith("/upload/"):
             return httpx.Response(200)
         return httpx.Response(202, json={"feedId": "feed-1"})
 
@@ -290,14 +292,14 @@ def test_gzip_feed_result(amazon, svc):
     report = {"header": {"feedId": "1"}, "summary": {"messagesAccepted": 1}}
 
     def api(request):
-        if request.url.host == "download.invalid":
+        if request.url.path.startswith("/download/"):
             return httpx.Response(200, content=gzip.compress(json.dumps(report).encode()))
         return httpx.Response(
             200,
             json={
                 "feedDocumentId": "d",
                 "compressionAlgorithm": "GZIP",
-                "url": "https://download.invalid/d",
+                "url": "https://sandbox.invalid/download/d",
             },
         )
 

@@ -81,14 +81,14 @@ def test_latin1_gzip_report_document(amazon, svc):  # noqa: F811
     text = "Order ID\tItem Name\n403-1\tTaza cerámica\n"
 
     def api(request):
-        if request.url.host == "download.invalid":
+        if request.url.path.startswith("/download/"):
             return httpx.Response(200, content=gzip.compress(text.encode("iso-8859-1")))
         return httpx.Response(
             200,
             json={
                 "reportDocumentId": "d",
                 "compressionAlgorithm": "GZIP",
-                "url": "https://download.invalid/d",
+                "url": "https://sandbox.invalid/download/d",
             },
         )
 

@@ -124,12 +124,24 @@ def test_unreachable_endpoint_is_transient_fast():
     assert time.monotonic() - started < 2.0
 
 
-def test_get_listing_reads_sandbox_state(service):
+def test_get_listing_reads_sandbox_state(service, sandbox_url):
     """The seeded mug is read with its product type, stock and price."""
     listing = service.get_listing("SA-MUG-001", ES_ID)
+    assert listing.sku == "SA-MUG-001"
     assert listing.product_type == "DRINKING_CUP"
     assert listing.quantity == 0
     assert (listing.price, listing.currency) == (12.9, "EUR")
+    assert listing.status and listing.asin and listing.item_name
+    assert requests_of(sandbox_url, "getListingsItem")[-1]["query"]["includedData"]
+
+
+def test_get_listing_refuses_bad_input_before_amazon(service, sandbox_url):
+    """An empty SKU or a marketplace the account does not sell on never reaches Amazon."""
+    with pytest.raises(InvalidRequestError):
+        service.get_listing("  ", ES_ID)
+    with pytest.raises(InvalidRequestError):
+        service.get_listing("SA-MUG-001", "ATVPDKIKX0DER")
+    assert not requests_of(sandbox_url, "getListingsItem")
 
 
 def test_patch_listing_updates_sandbox(service, sandbox_url):
@@ -154,21 +166,6 @@ def test_unknown_sku_is_not_found(service):
     """Reading a SKU the seller does not have raises NotFoundError."""
     with pytest.raises(NotFoundError):
         service.get_listing("NO-SUCH-SKU", ES_ID)
-
-
-def test_search_listings_pages(service):
-    """search_listings walks the seeded listings page by page, and filters by SKU."""
-    seen, token = [], None
-    while True:
-        page = service.search_listings(ES_ID, page_token=token, page_size=2)
-        seen += [listing.sku for listing in page.listings]
-        token = page.next_token
-        if not token:
-            break
-    assert {"SA-MUG-001", "SA-NOTEBOOK-A5"} <= set(seen)
-    assert len(seen) == len(set(seen))
-    only = service.search_listings(ES_ID, skus=["SA-BOTTLE-750"])
-    assert [listing.sku for listing in only.listings] == ["SA-BOTTLE-750"]
 
 
 def test_feed_round_trip(service, sandbox_url):
@@ -214,6 +211,26 @@ def test_orders_search_with_pagination(service, sandbox_url):
     sent = requests_of(sandbox_url, "searchOrders")
     assert "BUYER" in json.dumps(sent[0]["query"])
     assert service.get_order(ids[0])["orderId"] == ids[0]
+
+
+def test_get_order_contract(service, sandbox_url):
+    """getOrder returns the order with the datasets asked; a bad or unknown id is typed."""
+    order = service.get_order("402-3715930-4861125")
+    assert order["orderId"] == "402-3715930-4861125"
+    assert order["fulfillment"]["fulfillmentStatus"]
+    assert order["buyer"] is not None and order["proceeds"] is not None
+    assert order["orderItems"][0]["product"]["sellerSku"] == "SA-MUG-001"
+    core = service.get_order("402-3715930-4861125", included_data=())
+    assert "fulfillment" not in core
+    with pytest.raises(NotFoundError):
+        service.get_order("999-0000000-0000000")
+    sent = len(requests_of(sandbox_url, "getOrder"))
+    for bad in ("../../sellers/v1/marketplaceParticipations", "402-3715930", None, 402):
+        with pytest.raises(InvalidRequestError):
+            service.get_order(bad)
+    with pytest.raises(InvalidRequestError):
+        service.get_order("402-3715930-4861125", included_data=("EVERYTHING",))
+    assert len(requests_of(sandbox_url, "getOrder")) == sent, "bad input reached Amazon"
 
 
 def test_confirm_shipment_recorded(service, sandbox_url):
