@@ -307,18 +307,19 @@ def item_view(listing: dict, included: list) -> dict:
     marketplace = listing["marketplaceId"]
     item = {"sku": listing["sku"]}
     if "summaries" in included:
-        item["summaries"] = [
-            {
-                "marketplaceId": marketplace,
-                "asin": listing["asin"],
-                "productType": listing["productType"],
-                "conditionType": listing["conditionType"],
-                "status": list(listing["status"]),
-                "itemName": listing["itemName"],
-                "createdDate": listing["createdDate"],
-                "lastUpdatedDate": listing["lastUpdatedDate"],
-            }
-        ]
+        summary = {
+            "marketplaceId": marketplace,
+            "asin": listing["asin"],
+            "productType": listing["productType"],
+            "conditionType": listing["conditionType"],
+            "status": list(listing["status"]),
+            "itemName": listing["itemName"],
+            "createdDate": listing["createdDate"],
+            "lastUpdatedDate": listing["lastUpdatedDate"],
+        }
+        if not listing["asin"]:
+            del summary["asin"]  # a created listing Amazon has not processed yet
+        item["summaries"] = [summary]
     if "attributes" in included:
         item["attributes"] = _attributes(listing)
     if "issues" in included:
