@@ -1,0 +1,226 @@
+import json
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import AmazonTestCase
+
+ES = "A1RKKUPIHCS9HS"
+EAN_ONE_MATCH = "8437000000028"  # B0CATMUG02 in the sandbox catalog
+EAN_TWO_MATCHES = "8437000000035"  # B0CATTEE01 and B0CATTEE02
+EAN_UNKNOWN = "8437000009991"
+
+
+@tagged("post_install", "-at_install")
+class TestListingCreation(AmazonTestCase):
+    """Create on Amazon: barcode match → offer-only, or product type → full listing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account.create_products = True
+
+    def _wizard(self, product):
+        action = product.action_amazon_create_listing()
+        self.assertEqual(action["res_model"], "amazon.listing.create.wizard")
+        return self.env["amazon.listing.create.wizard"].browse(action["res_id"])
+
+    def _puts(self, sku):
+        return [
+            r
+            for r in self.sandbox.requests(operation="putListingsItem")
+            if r["path"].endswith("/" + sku)
+        ]
+
+    def _fill(self, wizard, **values):
+        for line in wizard.attribute_ids:
+            if line.name in values:
+                line.value = values[line.name]
+
+    def _new_mug(self, sku="SA-NEW-MUG"):
+        product = self._create_product(sku, price=14.50, barcode=EAN_UNKNOWN, name="Taza nueva")
+        self._set_inventory(product, 4)
+        wizard = self._wizard(product)
+        self.assertEqual(wizard.step, "type", "an unknown barcode goes to the product type")
+        wizard.keywords = "mug"
+        wizard.action_search_types()
+        self.assertEqual(wizard.product_type_id.name, "DRINKING_CUP")
+        wizard.action_load_attributes()
+        return product, wizard
+
+    def test_offer_only_from_barcode_match_then_asin_then_stock_syncs(self):
+        """One catalog match → offer-only listing → ASIN → the stock sync takes over."""
+        product = self._create_product("SA-NEW-OFFER", price=11.0, barcode=EAN_ONE_MATCH)
+        self._set_inventory(product, 5)
+        self.assertTrue(product.amazon_can_create)
+        wizard = self._wizard(product)
+        self.assertEqual(wizard.step, "match")
+        self.assertEqual(wizard.candidate_ids.mapped("asin"), ["B0CATMUG02"])
+        self.assertEqual(wizard.candidate_ids.brand, "Cerámicas Sol")
+        [search] = self.sandbox.requests(operation="searchCatalogItems")
+        self.assertEqual(search["path"], "/catalog/2022-04-01/items")
+        self.sandbox.config(listing_creation_seconds=3600)
+        with trap_jobs() as trap:
+            wizard.candidate_ids.action_pick()
+            trap.assert_jobs_count(1)
+            creation = product.amazon_creation_ids
+            self.assertEqual(creation.state, "submitted")
+            puts = self._puts("SA-NEW-OFFER")
+            self.assertEqual(
+                [p["query"].get("mode") for p in puts],
+                ["VALIDATION_PREVIEW", None],
+                "a clean preview first, then the real put",
+            )
+            body = puts[1]["body"]
+            self.assertEqual(body["requirements"], "LISTING_OFFER_ONLY")
+            self.assertEqual(body["productType"], "DRINKING_CUP")
+            self.assertEqual(
+                body["attributes"]["merchant_suggested_asin"][0]["value"], "B0CATMUG02"
+            )
+            self.assertEqual(body["attributes"]["fulfillment_availability"][0]["quantity"], 5)
+            self.assertFalse(product.amazon_can_create, "no second creation while submitted")
+            with self.assertRaises(RetryableJobError):
+                trap.perform_enqueued_jobs()  # Amazon is still processing it
+            self.assertEqual(creation.state, "submitted")
+        self.sandbox.publish("SA-NEW-OFFER")
+        creation._poll_amazon()
+        self.assertEqual((creation.state, creation.asin), ("created", "B0CATMUG02"))
+        self.assertTrue(product.amazon_sync, "the normal stock and price sync takes over")
+        self._push()
+        self._receive(product, 3)
+        self._push()
+        self.assertEqual(self.sandbox.listing("SA-NEW-OFFER")["quantity"], 8)
+        self.assertEqual(product.amazon_listing_ids.state, "synced")
+
+    def test_several_matches_let_the_user_pick(self):
+        """An EAN with two ASINs shows both; the picked ASIN is the one offered."""
+        product = self._create_product("SA-NEW-TEE", barcode=EAN_TWO_MATCHES)
+        wizard = self._wizard(product)
+        self.assertEqual(sorted(wizard.candidate_ids.mapped("asin")), ["B0CATTEE01", "B0CATTEE02"])
+        self.assertTrue(all(wizard.candidate_ids.mapped("image_url")))
+        with trap_jobs():
+            wizard.candidate_ids.filtered(lambda c: c.asin == "B0CATTEE02").action_pick()
+        stored = self.sandbox.listing("SA-NEW-TEE")
+        self.assertEqual(stored["attributes"]["merchant_suggested_asin"][0]["value"], "B0CATTEE02")
+
+    def test_full_listing_missing_attributes_filled_then_submitted_then_asin(self):
+        """New product: product type → missing attributes shown → filled → clean → ASIN."""
+        product, wizard = self._new_mug()
+        missing = wizard.attribute_ids.filtered("missing")
+        self.assertEqual(
+            sorted(missing.mapped("name")),
+            ["brand", "color", "material"],
+            "name, description, barcode and condition come from the product",
+        )
+        self.assertTrue(all(missing.mapped("description")), "Amazon's description is shown")
+        with self.assertRaises(UserError):
+            wizard.action_submit()
+        self.assertFalse(self._puts("SA-NEW-MUG"), "nothing is sent while attributes miss")
+        self._fill(wizard, brand="Stockagile", material="Gres", color="Azul")
+        self.sandbox.config(listing_creation_seconds=0)
+        with trap_jobs() as trap:
+            wizard.action_submit()
+            trap.assert_jobs_count(1)
+            creation = product.amazon_creation_ids
+            self.assertEqual(creation.state, "submitted", wizard.issues)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(creation.state, "created")
+        self.assertTrue(creation.asin)
+        body = self._puts("SA-NEW-MUG")[-1]["body"]
+        self.assertEqual(body["requirements"], "LISTING")
+        attributes = body["attributes"]
+        self.assertEqual(
+            attributes["item_name"][0],
+            {"value": "Taza nueva", "language_tag": "es_ES", "marketplace_id": ES},
+        )
+        self.assertEqual(
+            attributes["externally_assigned_product_identifier"][0]["value"], EAN_UNKNOWN
+        )
+        self.assertEqual(attributes["fulfillment_availability"][0]["quantity"], 4)
+        self.assertEqual(product.amazon_attribute_values["brand"], "Stockagile")
+        self.assertIn("BUYABLE", self.sandbox.listing("SA-NEW-MUG")["status"])
+
+    def test_preview_with_errors_sends_nothing_for_real(self):
+        """A preview with errors shows Amazon's issues and no real put reaches Amazon."""
+        product, wizard = self._new_mug()
+        self._fill(wizard, brand="Stockagile", material="G" * 60, color="Azul")
+        with trap_jobs() as trap:
+            wizard.action_submit()
+            trap.assert_jobs_count(0)
+        self.assertEqual(
+            [p["query"].get("mode") for p in self._puts("SA-NEW-MUG")], ["VALIDATION_PREVIEW"]
+        )
+        self.assertIsNone(self.sandbox.listing("SA-NEW-MUG"), "Amazon holds nothing")
+        creation = product.amazon_creation_ids
+        self.assertEqual(creation.state, "invalid")
+        self.assertIn("Material", creation.issues, "issues name the attribute by its label")
+        self.assertIn("too long", wizard.issues)
+        self.assertEqual(wizard.step, "attributes", "the user stays on the attributes to fix")
+
+    def test_throttled_put_creates_nothing(self):
+        """Amazon throttling the put: a clear message, no creation record, nothing on Amazon."""
+        product = self._create_product("SA-NEW-OFFER", barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product)
+        self.sandbox.add_fault("putListingsItem", "throttle")
+        with self.assertRaisesRegex(UserError, "throttled"):
+            wizard.candidate_ids.action_pick()
+        self.assertFalse(product.amazon_creation_ids)
+        self.assertIsNone(self.sandbox.listing("SA-NEW-OFFER"))
+
+    def test_refused_put_names_the_product_listing_role(self):
+        """A 403 on putListingsItem tells the app needs the Product Listing role."""
+        self.account.seller_id = "AOTHERSELLER"
+        product = self._create_product("SA-NEW-OFFER", barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product)
+        with self.assertRaisesRegex(UserError, "Product Listing role"):
+            wizard.candidate_ids.action_pick()
+        self.assertFalse(product.amazon_creation_ids)
+
+    def test_option_off_or_no_sku_is_refused(self):
+        """Without the account option, or without internal reference, nothing opens."""
+        product = self._create_product("SA-NEW-X", barcode=EAN_ONE_MATCH)
+        product.default_code = False
+        with self.assertRaisesRegex(UserError, "Internal Reference"):
+            product.action_amazon_create_listing()
+        product.default_code = "SA-NEW-X"
+        self.account.create_products = False
+        self.assertFalse(product.amazon_can_create)
+        with self.assertRaisesRegex(UserError, "Create products on Amazon"):
+            product.action_amazon_create_listing()
+
+    def test_existing_listing_is_not_created_again(self):
+        """A product already synced with a listing cannot be created again."""
+        product = self._create_product("SA-MUG-001")
+        product.amazon_sync = True
+        self.assertFalse(product.amazon_can_create)
+        with self.assertRaisesRegex(UserError, "already have a listing"):
+            product.action_amazon_create_listing()
+
+    def test_bulk_action_offers_single_matches_and_names_the_rest(self):
+        """Bulk: one catalog call for the barcodes; single matches become offers."""
+        one = self._create_product("SA-BULK-1", barcode=EAN_ONE_MATCH)
+        two = self._create_product("SA-BULK-2", barcode=EAN_TWO_MATCHES)
+        none = self._create_product("SA-BULK-3", barcode=EAN_UNKNOWN)
+        with trap_jobs() as trap:
+            action = (one | two | none).action_amazon_create_listing()
+            trap.assert_jobs_count(1)
+        self.assertEqual(len(self.sandbox.requests(operation="searchCatalogItems")), 1)
+        self.assertEqual(one.amazon_creation_ids.state, "submitted")
+        self.assertFalse(two.amazon_creation_ids | none.amazon_creation_ids)
+        message = action["params"]["message"]
+        self.assertIn(two.display_name, message)
+        self.assertIn(none.display_name, message)
+
+    def test_schema_cached_by_checksum(self):
+        """A second product of the same type reads the definition but not the schema again."""
+        _product, _wizard = self._new_mug("SA-NEW-MUG-1")
+        product_type = self.env["amazon.product.type"].search([("name", "=", "DRINKING_CUP")])
+        schema = json.loads(product_type.schema)
+        self.assertIn("material", schema["required"])
+        self.sandbox.clear_requests()
+        self._new_mug("SA-NEW-MUG-2")
+        self.assertEqual(len(self.sandbox.requests(operation="getDefinitionsProductType")), 1)
+        self.assertFalse(self.sandbox.requests(operation="downloadSchema"))
