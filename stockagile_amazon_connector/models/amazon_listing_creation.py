@@ -57,23 +57,6 @@ def barcode_type(barcode):
     return {12: "upc", 13: "ean", 14: "gtin"}.get(len(digits), "ean")
 
 
-def plain_issues(issues, titles=None):
-    """Amazon's issues as lines a user reads: "Error: <message> (<attribute title>)".
-
-    :param issues: list of Amazon ``Issue`` dicts.
-    :param titles: attribute name -> label, to name attributes as the form does.
-    :return: str (empty when no issue).
-    """
-    titles = titles or {}
-    lines = []
-    for issue in issues or ():
-        severity = _("Error") if issue.get("severity") == "ERROR" else _("Warning")
-        names = [titles.get(name, name) for name in issue.get("attributeNames") or ()]
-        where = f" ({', '.join(names)})" if names else ""
-        lines.append(f"{severity}: {issue.get('message') or issue.get('code')}{where}")
-    return "\n".join(lines)
-
-
 class AmazonListingCreation(models.Model):
     """The creation of one product's listing in one marketplace of an account.
 
@@ -134,6 +117,23 @@ class AmazonListingCreation(models.Model):
             "A SKU is created once per marketplace of an account.",
         ),
     ]
+
+    @api.model
+    def _plain_issues(self, issues, titles=None):
+        """Amazon's issues as lines a user reads: "Error: <message> (<attribute title>)".
+
+        :param issues: list of Amazon ``Issue`` dicts.
+        :param titles: attribute name -> label, to name attributes as the form does.
+        :return: str (empty when no issue).
+        """
+        titles = titles or {}
+        lines = []
+        for issue in issues or ():
+            severity = _("Error") if issue.get("severity") == "ERROR" else _("Warning")
+            names = [titles.get(name, name) for name in issue.get("attributeNames") or ()]
+            where = f" ({', '.join(names)})" if names else ""
+            lines.append(f"{severity}: {issue.get('message') or issue.get('code')}{where}")
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------
     # Attributes
@@ -240,17 +240,19 @@ class AmazonListingCreation(models.Model):
         values = {"attributes_sent": json.dumps(attributes, indent=1, sort_keys=True)}
         preview = service.put_listing(*args, mode=const.MODE_VALIDATION_PREVIEW)
         if preview.errors or preview.status == "INVALID":
-            self.write(dict(values, state="invalid", issues=plain_issues(preview.issues, titles)))
+            issues = self._plain_issues(preview.issues, titles)
+            self.write(dict(values, state="invalid", issues=issues))
             return False
         result = service.put_listing(*args)
         if result.errors or result.status == "INVALID":
-            self.write(dict(values, state="invalid", issues=plain_issues(result.issues, titles)))
+            issues = self._plain_issues(result.issues, titles)
+            self.write(dict(values, state="invalid", issues=issues))
             return False
         self.write(
             dict(
                 values,
                 state="submitted",
-                issues=plain_issues(result.issues, titles) or False,
+                issues=self._plain_issues(result.issues, titles) or False,
                 submission_id=result.submission_id,
                 submitted_date=fields.Datetime.now(),
             )
@@ -308,12 +310,11 @@ class AmazonListingCreation(models.Model):
             return error.message
         errors = [i for i in (listing.issues if listing else ()) if i.get("severity") == "ERROR"]
         if errors:
-            self.write({"state": "error", "issues": plain_issues(listing.issues)})
+            self.write({"state": "error", "issues": self._plain_issues(listing.issues)})
             return self.issues
         if listing and listing.asin and listing.status:
-            self.write(
-                {"state": "created", "asin": listing.asin, "issues": plain_issues(listing.issues)}
-            )
+            issues = self._plain_issues(listing.issues)
+            self.write({"state": "created", "asin": listing.asin, "issues": issues})
             self._start_sync()
             return _("On Amazon with ASIN %(asin)s.", asin=listing.asin)
         if fields.Datetime.now() - self.submitted_date > POLL_GIVE_UP_AFTER:

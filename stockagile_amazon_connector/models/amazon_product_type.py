@@ -56,7 +56,7 @@ class AmazonProductType(models.Model):
             )
 
     @api.model
-    def _register(self, marketplace, refs, requirements=const.REQUIREMENTS_LISTING):
+    def _register_found(self, marketplace, refs, requirements=const.REQUIREMENTS_LISTING):
         """Records for the product types a search returned (schemas not fetched yet).
 
         :param marketplace: ``amazon.marketplace`` record.

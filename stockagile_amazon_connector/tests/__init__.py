@@ -9,3 +9,4 @@ from . import test_shipping
 from . import test_returns
 from . import test_bad_input
 from . import test_listing_creation
+from . import test_listing_creation_tour

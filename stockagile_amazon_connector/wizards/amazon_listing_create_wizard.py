@@ -36,7 +36,9 @@ class AmazonListingCreateWizard(models.TransientModel):
         required=True,
         domain="[('create_products', '=', True)]",
     )
-    account_marketplace_ids = fields.Many2many(related="account_id.marketplace_ids")
+    account_marketplace_ids = fields.Many2many(
+        related="account_id.marketplace_ids", string="Account marketplaces"
+    )
     marketplace_ids = fields.Many2many(
         "amazon.marketplace",
         string="Marketplaces",
@@ -265,7 +267,7 @@ class AmazonListingCreateWizard(models.TransientModel):
             raise UserError(
                 _("Amazon has no product type for %(words)s: try other words.", words=self.keywords)
             )
-        types = self.env["amazon.product.type"]._register(marketplace, refs)
+        types = self.env["amazon.product.type"]._register_found(marketplace, refs)
         self.write(
             {
                 "product_type_ids": [(6, 0, types.ids)],
