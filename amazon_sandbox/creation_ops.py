@@ -11,7 +11,7 @@ import time
 import zlib
 
 from .catalog import catalog_item, first_value
-from .listing_ops import refresh_status
+from .listing_ops import listing_key, refresh_status
 from .seed import make_listing
 from .timeutil import iso, now
 
@@ -37,7 +37,8 @@ def _price(attributes):
 def store(state, sku, marketplace_id, product_type, requirements, attributes) -> dict:
     """Create or fully replace the listing; it waits for processing (no ASIN, no status)."""
     with state.lock:
-        previous = state.listings.get(sku)
+        key = listing_key(state, sku, marketplace_id)
+        previous = state.listings.get(key)
         listing = make_listing(
             sku,
             product_type,
@@ -64,7 +65,7 @@ def store(state, sku, marketplace_id, product_type, requirements, attributes) ->
         listing["lastUpdatedDate"] = iso(now())
         delay = float(state.config.get("listing_creation_seconds") or 0)
         listing["publishAt"] = time.time() + delay
-        state.listings[sku] = listing
+        state.listings[key] = listing
         return listing
 
 

@@ -105,7 +105,7 @@ def patch_listings_item(request):
     }
     if "identifiers" in included:
         with request.state.lock:
-            asin = request.state.listings[sku]["asin"]
+            asin = find_listing(request.state, sku, marketplace_ids[:1])["asin"]
         response["identifiers"] = [{"marketplaceId": marketplace_ids[0], "asin": asin}]
     return json_response(response)
 
@@ -155,12 +155,6 @@ def put_listings_item(request):
         raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
     marketplace_id = marketplace_ids[0]
     with request.state.lock:
-        existing = request.state.listings.get(sku)
-        if existing is not None and existing["marketplaceId"] != marketplace_id:
-            raise bad_request(
-                f"SKU '{sku}' already exists in marketplace {existing['marketplaceId']}; the "
-                "sandbox keeps one marketplace per SKU."
-            )
         issues = validate(request.state.catalog, product_type, requirements, attributes)
         errors = [issue for issue in issues if issue["severity"] == "ERROR"]
         for issue in issues:
@@ -174,7 +168,7 @@ def put_listings_item(request):
                 request.state, sku, marketplace_id, product_type, requirements, attributes
             )
             status = "ACCEPTED"
-        asin = (request.state.listings.get(sku) or {}).get("asin")
+        asin = (find_listing(request.state, sku, [marketplace_id]) or {}).get("asin")
     response = {
         "sku": sku,
         "status": status,

@@ -13,6 +13,7 @@ from sp_api.api.product_type_definitions.product_type_definitions import Product
 from sp_api.base import SellingApiBadRequestException, SellingApiNotFoundException
 
 ES = "A1RKKUPIHCS9HS"
+DE = "A1PA6795UKMFR9"
 
 
 def _catalog(make_client):
@@ -176,3 +177,25 @@ def test_offer_only_needs_an_existing_asin(make_client, control, seller_id):
     assert good.payload["status"] == "ACCEPTED"
     item = client.get_listings_item(seller_id, "SA-OFFER", marketplaceIds=ES).payload
     assert item["summaries"][0]["asin"] == "B0CATMUG02"
+
+
+def test_same_sku_in_two_marketplaces_has_two_listings(make_client, control, seller_id):
+    """A SKU created in ES and DE has its own listing, ASIN state and price per marketplace."""
+    control.config(listing_creation_seconds=3600)
+    client = make_client(ListingsItemsV20210801)
+    for marketplace, price in ((ES, 14.5), (DE, 15.9)):
+        attributes = _mug_attributes()
+        attributes["purchasable_offer"][0].update(marketplace_id=marketplace)
+        attributes["purchasable_offer"][0]["our_price"][0]["schedule"][0]["value_with_tax"] = price
+        body = {"productType": "DRINKING_CUP", "requirements": "LISTING", "attributes": attributes}
+        result = client.put_listings_item(
+            seller_id, "SA-MULTI", marketplaceIds=marketplace, body=body
+        ).payload
+        assert result["status"] == "ACCEPTED"
+    control.publish("SA-MULTI@" + DE)
+    es = client.get_listings_item(seller_id, "SA-MULTI", marketplaceIds=ES).payload
+    de = client.get_listings_item(seller_id, "SA-MULTI", marketplaceIds=DE).payload
+    assert "asin" not in es["summaries"][0]
+    assert de["summaries"][0]["asin"] and de["summaries"][0]["marketplaceId"] == DE
+    assert control.listing("SA-MULTI")["price"] == 14.5
+    assert control.listing("SA-MULTI@" + DE)["price"] == 15.9
