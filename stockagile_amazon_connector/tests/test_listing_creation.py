@@ -9,6 +9,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from .common import AmazonTestCase
 
 ES = "A1RKKUPIHCS9HS"
+DE = "A1PA6795UKMFR9"
 EAN_ONE_MATCH = "8437000000028"  # B0CATMUG02 in the sandbox catalog
 EAN_TWO_MATCHES = "8437000000035"  # B0CATTEE01 and B0CATTEE02
 EAN_UNKNOWN = "8437000009991"
@@ -227,3 +228,47 @@ class TestListingCreation(AmazonTestCase):
         self._new_mug("SA-NEW-MUG-2", barcode="8437000009992")
         self.assertEqual(len(self.sandbox.requests(operation="getDefinitionsProductType")), 1)
         self.assertFalse(self.sandbox.requests(operation="downloadSchema"))
+
+    def test_each_marketplace_has_its_own_state(self):
+        """Two marketplaces: two creations, each with its own put, job and state."""
+        de = self.env.ref("stockagile_amazon_connector.amazon_marketplace_de")
+        self.account.marketplace_ids = [(4, de.id)]
+        product = self._create_product("SA-NEW-OFFER", price=11.0, barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product)
+        self.assertEqual(wizard.marketplace_ids, self.marketplace_es | de)
+        self.sandbox.config(listing_creation_seconds=3600)
+        with trap_jobs() as trap:
+            wizard.candidate_ids.action_pick()
+            trap.assert_jobs_count(2)
+        creations = product.amazon_creation_ids
+        in_es = creations.filtered(lambda c: c.marketplace_id == self.marketplace_es)
+        in_de = creations.filtered(lambda c: c.marketplace_id == de)
+        self.assertEqual((in_es.state, in_de.state), ("submitted", "submitted"))
+        real = [p for p in self._puts("SA-NEW-OFFER") if p["query"].get("mode") is None]
+        self.assertEqual(sorted(p["query"]["marketplaceIds"] for p in real), sorted([ES, DE]))
+        offer = real[-1]["body"]["attributes"]["purchasable_offer"][0]
+        self.assertEqual(offer["marketplace_id"], real[-1]["query"]["marketplaceIds"])
+        self.sandbox.publish(f"SA-NEW-OFFER@{DE}")
+        in_de._poll_amazon()
+        with self.assertRaises(RetryableJobError):
+            in_es._poll_amazon()
+        self.assertEqual((in_es.state, in_de.state), ("submitted", "created"))
+        self.assertEqual(in_de.asin, "B0CATMUG02")
+
+    def test_values_kept_for_the_next_marketplace(self):
+        """Attributes typed for one marketplace pre-fill the next one."""
+        product, wizard = self._new_mug()
+        self._fill(wizard, brand="Stockagile", material="Gres", color="Azul")
+        with trap_jobs():
+            wizard.action_submit()
+        de = self.env.ref("stockagile_amazon_connector.amazon_marketplace_de")
+        self.account.marketplace_ids = [(4, de.id)]
+        self.assertTrue(product.amazon_can_create, "DE is still to create")
+        wizard = self._wizard(product)
+        self.assertEqual(wizard.marketplace_ids, de, "ES is already submitted")
+        wizard.keywords = "mug"
+        wizard.action_search_types()
+        wizard.action_load_attributes()
+        self.assertFalse(wizard.attribute_ids.filtered("missing"))
+        values = {line.name: line.value for line in wizard.attribute_ids}
+        self.assertEqual((values["brand"], values["material"]), ("Stockagile", "Gres"))
