@@ -1,7 +1,7 @@
 import json
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -27,7 +27,7 @@ class TestListingCreation(AmazonTestCase):
     def _wizard(self, product):
         action = product.action_amazon_create_listing()
         self.assertEqual(action["res_model"], "amazon.listing.create.wizard")
-        return self.env["amazon.listing.create.wizard"].browse(action["res_id"])
+        return product.env["amazon.listing.create.wizard"].browse(action["res_id"])
 
     def _puts(self, sku):
         return [
@@ -272,3 +272,40 @@ class TestListingCreation(AmazonTestCase):
         self.assertFalse(wizard.attribute_ids.filtered("missing"))
         values = {line.name: line.value for line in wizard.attribute_ids}
         self.assertEqual((values["brand"], values["material"]), ("Stockagile", "Gres"))
+
+    def test_amazon_user_creates_but_only_managers_turn_it_on(self):
+        """An Amazon user runs the offer path; only managers switch the option; companies apart."""
+        clerk = new_test_user(
+            self.env,
+            "amazon_creation_clerk",
+            groups="stockagile_amazon_connector.group_amazon_user,stock.group_stock_user,"
+            "sales_team.group_sale_salesman",
+        )
+        with self.assertRaises(AccessError):
+            self.account.with_user(clerk).write({"create_products": False})
+        product = self._create_product("SA-NEW-OFFER", barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product.with_user(clerk))
+        self.assertEqual(wizard.env.user, clerk)
+        with trap_jobs() as trap:
+            wizard.candidate_ids.action_pick()
+            trap.assert_jobs_count(1)
+        self.assertEqual(product.amazon_creation_ids.state, "submitted")
+        self.assertEqual(product.amazon_creation_ids.create_uid, clerk)
+        other_company = self.env["res.company"].create({"name": "Other Creation Co"})
+        outsider = new_test_user(
+            self.env,
+            "amazon_creation_outsider",
+            groups="stockagile_amazon_connector.group_amazon_manager",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        self.assertFalse(self.env["amazon.listing.creation"].with_user(outsider).search([]))
+
+    def test_empty_keywords_change_nothing(self):
+        """Searching product types without words is refused with a message; nothing is called."""
+        _product, wizard = self._new_mug()
+        self.sandbox.clear_requests()
+        wizard.keywords = "  "
+        with self.assertRaises(UserError):
+            wizard.action_search_types()
+        self.assertFalse(self.sandbox.requests(operation="searchDefinitionsProductTypes"))

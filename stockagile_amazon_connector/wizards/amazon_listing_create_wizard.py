@@ -68,6 +68,13 @@ class AmazonListingCreateWizard(models.TransientModel):
         for wizard in self:
             wizard.missing_count = len(wizard.attribute_ids.filtered(lambda a: a.missing))
 
+    @api.onchange("account_id")
+    def _onchange_account_id(self):
+        """Another account: its marketplaces where the SKU can still be created."""
+        if self.product_id and self.account_id:
+            targets = self.product_id._amazon_creation_targets(self.account_id)
+            self.marketplace_ids = [(6, 0, [m.id for _acc, m in targets])]
+
     # ------------------------------------------------------------------
     # Opening
     # ------------------------------------------------------------------
