@@ -6,7 +6,7 @@ import json
 from urllib.parse import unquote
 
 from .. import SELLER_ID, creation_ops
-from ..catalog import validate
+from ..catalog import first_value, validate
 from ..listing_ops import INCLUDED_DATA, find_listing, item_view, structural_errors, submit_patches
 from ..server import ApiError, bad_request, json_response
 
@@ -149,6 +149,8 @@ def put_listings_item(request):
     mode = request.first("mode")
     if mode not in (None, "VALIDATION_PREVIEW"):
         raise bad_request(f"Invalid 'mode' value: {mode}.")
+    if "identifiers" in included and mode != "VALIDATION_PREVIEW":
+        raise bad_request("'identifiers' can only be requested when 'mode' is VALIDATION_PREVIEW.")
     product_type, requirements, attributes = parse_put_request(request.json())
     sku = _sku(request)
     if request.params["sellerId"] != SELLER_ID:
@@ -168,14 +170,16 @@ def put_listings_item(request):
                 request.state, sku, marketplace_id, product_type, requirements, attributes
             )
             status = "ACCEPTED"
-        asin = (find_listing(request.state, sku, [marketplace_id]) or {}).get("asin")
+        asin = (find_listing(request.state, sku, [marketplace_id]) or {}).get(
+            "asin"
+        ) or first_value(attributes, "merchant_suggested_asin")
     response = {
         "sku": sku,
         "status": status,
         "submissionId": request.state.new_id("submission").replace("-", "")[:32],
         "issues": issues if "issues" in included else [],
     }
-    if "identifiers" in included and asin and status == "ACCEPTED":
+    if "identifiers" in included and asin and status == "VALID":
         response["identifiers"] = [{"marketplaceId": marketplace_id, "asin": asin}]
     return json_response(response)
 

@@ -333,6 +333,17 @@ class AmazonListingCreation(models.Model):
             _("Amazon is still processing %(sku)s.", sku=self.sku), seconds=self._poll_delay()
         )
 
+    def _related_action_open(self):
+        """Related action of the poll job: open the creation it waits for."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Amazon creation"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
     def _start_sync(self):
         """The listing exists: from now on the product's stock and price sync keeps it current."""
         self.product_id.sudo().write({"amazon_sync": True})

@@ -68,6 +68,7 @@ class TestListingCreation(AmazonTestCase):
             wizard.candidate_ids.action_pick()
             trap.assert_jobs_count(1)
             creation = product.amazon_creation_ids
+            trap.assert_enqueued_job(creation._poll_amazon, properties={"channel": "root.amazon"})
             self.assertEqual(creation.state, "submitted")
             puts = self._puts("SA-NEW-OFFER")
             self.assertEqual(

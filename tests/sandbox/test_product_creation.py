@@ -199,3 +199,31 @@ def test_same_sku_in_two_marketplaces_has_two_listings(make_client, control, sel
     assert de["summaries"][0]["asin"] and de["summaries"][0]["marketplaceId"] == DE
     assert control.listing("SA-MULTI")["price"] == 14.5
     assert control.listing("SA-MULTI@" + DE)["price"] == 15.9
+
+
+def test_identifiers_only_with_validation_preview(make_client, control, seller_id):
+    """includedData=identifiers is for previews only (model note); the preview names the ASIN."""
+    client = make_client(ListingsItemsV20210801)
+    body = {
+        "productType": "DRINKING_CUP",
+        "requirements": "LISTING_OFFER_ONLY",
+        "attributes": {
+            "merchant_suggested_asin": [{"value": "B0CATMUG02", "marketplace_id": ES}],
+            "condition_type": [{"value": "new_new", "marketplace_id": ES}],
+            "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}],
+        },
+    }
+    with pytest.raises(SellingApiBadRequestException):
+        client.put_listings_item(
+            seller_id, "SA-ID", marketplaceIds=ES, includedData="identifiers,issues", body=body
+        )
+    preview = client.put_listings_item(
+        seller_id,
+        "SA-ID",
+        marketplaceIds=ES,
+        includedData="identifiers,issues",
+        mode="VALIDATION_PREVIEW",
+        body=body,
+    ).payload
+    assert preview["identifiers"] == [{"marketplaceId": ES, "asin": "B0CATMUG02"}]
+    assert control.listing("SA-ID") is None
