@@ -310,3 +310,25 @@ class TestListingCreation(AmazonTestCase):
         with self.assertRaises(UserError):
             wizard.action_search_types()
         self.assertFalse(self.sandbox.requests(operation="searchDefinitionsProductTypes"))
+
+    def test_image_shared_by_public_https_url(self):
+        """With an HTTPS base URL, the product image goes as a tokenised public URL."""
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.example")
+        png = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
+            "rkJggg=="
+        )
+        product, wizard = self._new_mug()
+        self.assertFalse(
+            wizard.attribute_ids.filtered(lambda a: a.name == "main_product_image_locator"),
+            "no image, no URL",
+        )
+        product.product_tmpl_id.image_1920 = png
+        wizard.action_load_attributes()
+        [line] = wizard.attribute_ids.filtered(lambda a: a.name == "main_product_image_locator")
+        self.assertRegex(line.value, r"^https://erp\.example/web/image/\d+\?access_token=\w+")
+        self._fill(wizard, brand="Stockagile", material="Gres", color="Azul")
+        with trap_jobs():
+            wizard.action_submit()
+        sent = self._puts("SA-NEW-MUG")[-1]["body"]["attributes"]["main_product_image_locator"]
+        self.assertEqual(sent[0]["media_location"], line.value)

@@ -312,7 +312,9 @@ class AmazonListingCreateWizard(models.TransientModel):
                 }
             )
         optional = [
-            n for n in ("item_weight", "bullet_point") if self.product_type_id._attribute_spec(n)
+            n
+            for n in ("item_weight", "main_product_image_locator", "bullet_point")
+            if self.product_type_id._attribute_spec(n)
         ]
         for name in optional:
             if prefilled.get(name) and name not in {line["name"] for line in lines}:
@@ -349,9 +351,41 @@ class AmazonListingCreateWizard(models.TransientModel):
             values["externally_assigned_product_identifier"] = product.barcode
         if product.weight:
             values["item_weight"] = f"{product.weight:g} kilograms"
+        image_url = self._public_image_url()
+        if image_url:
+            values["main_product_image_locator"] = image_url
         saved = product.amazon_attribute_values or {}
         values.update({k: v for k, v in saved.items() if v not in (None, "")})
         return values
+
+    def _public_image_url(self):
+        """A URL Amazon can download the product's image from, or False.
+
+        Amazon fetches images itself, so the URL must be public and HTTPS: the image's
+        attachment gets an access token (only the image is shared, nothing else of the
+        product), and nothing is proposed when the database's base URL is not HTTPS.
+        """
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        if not base.startswith("https://"):
+            return False
+        product = self.product_id
+        Attachment = self.env["ir.attachment"].sudo()
+        for record, field in (
+            (product, "image_variant_1920"),
+            (product.product_tmpl_id, "image_1920"),
+        ):
+            attachment = Attachment.search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("res_field", "=", field),
+                ],
+                limit=1,
+            )
+            if attachment:
+                token = attachment.generate_access_token()[0]
+                return f"{base.rstrip('/')}/web/image/{attachment.id}?access_token={token}"
+        return False
 
     def action_submit(self):
         """Keep the values on the product, validate each marketplace, and send the clean ones."""
