@@ -91,6 +91,9 @@ class AmazonListingCreation(models.Model):
     )
     product_type = fields.Char(readonly=True, help="Amazon product type of the listing.")
     asin = fields.Char(string="ASIN", readonly=True)
+    amazon_status = fields.Char(
+        readonly=True, help="The listing's status on Amazon (BUYABLE, DISCOVERABLE) once created."
+    )
     state = fields.Selection(
         CREATION_STATES,
         default="draft",
@@ -102,7 +105,8 @@ class AmazonListingCreation(models.Model):
         "again.\n"
         "Submitted: Amazon accepted the listing and is processing it; the connector checks "
         "until it has an ASIN.\n"
-        "On Amazon: the listing has its ASIN; stock and price are synced.\n"
+        "On Amazon: the listing has its ASIN (and is BUYABLE when in stock); stock and price "
+        "are synced.\n"
         "Refused: Amazon refused the listing after processing it; see the issues.",
     )
     issues = fields.Text(readonly=True, help="Amazon's issues, in plain words.")
@@ -312,9 +316,16 @@ class AmazonListingCreation(models.Model):
         if errors:
             self.write({"state": "error", "issues": self._plain_issues(listing.issues)})
             return self.issues
-        if listing and listing.asin and listing.status:
-            issues = self._plain_issues(listing.issues)
-            self.write({"state": "created", "asin": listing.asin, "issues": issues})
+        if listing and listing.asin:
+            # The ASIN is Amazon's "created"; BUYABLE also needs stock, which may be 0 today.
+            self.write(
+                {
+                    "state": "created",
+                    "asin": listing.asin,
+                    "amazon_status": ", ".join(listing.status),
+                    "issues": self._plain_issues(listing.issues),
+                }
+            )
             self._start_sync()
             return _("On Amazon with ASIN %(asin)s.", asin=listing.asin)
         if fields.Datetime.now() - self.submitted_date > POLL_GIVE_UP_AFTER:

@@ -90,6 +90,7 @@ class TestListingCreation(AmazonTestCase):
         self.sandbox.publish("SA-NEW-OFFER")
         creation._poll_amazon()
         self.assertEqual((creation.state, creation.asin), ("created", "B0CATMUG02"))
+        self.assertIn("BUYABLE", creation.amazon_status)
         self.assertTrue(product.amazon_sync, "the normal stock and price sync takes over")
         self._push()
         self._receive(product, 3)
@@ -332,3 +333,23 @@ class TestListingCreation(AmazonTestCase):
             wizard.action_submit()
         sent = self._puts("SA-NEW-MUG")[-1]["body"]["attributes"]["main_product_image_locator"]
         self.assertEqual(sent[0]["media_location"], line.value)
+
+    def test_issues_after_processing_refuse_the_creation(self):
+        """Amazon's ERROR issues on the processed listing end the wait as Refused."""
+        product = self._create_product("SA-NEW-OFFER", barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product)
+        self.sandbox.config(listing_creation_seconds=3600)
+        with trap_jobs():
+            wizard.candidate_ids.action_pick()
+        issue = {
+            "code": "18027",
+            "message": "This product is restricted in this category.",
+            "severity": "ERROR",
+            "attributeNames": ["merchant_suggested_asin"],
+        }
+        self.sandbox.put_listing("SA-NEW-OFFER", productType="DRINKING_CUP", issues=[issue])
+        creation = product.amazon_creation_ids
+        creation._poll_amazon()
+        self.assertEqual(creation.state, "error")
+        self.assertIn("restricted in this category", creation.issues)
+        self.assertFalse(product.amazon_sync, "a refused listing is not synced")

@@ -92,7 +92,6 @@ class AmazonListingCreateWizard(models.TransientModel):
                 "product_id": product.id,
                 "account_id": account.id,
                 "marketplace_ids": [(6, 0, marketplaces.ids)],
-                "keywords": product.categ_id.name if product.categ_id.parent_id else False,
             }
         )
         wizard._match()
@@ -211,23 +210,14 @@ class AmazonListingCreateWizard(models.TransientModel):
             first = account.marketplace_ids[:1]
             todo = products.browse([p.id for p, _m in pairs])
             matches = {}
-            for start in range(0, len(todo), const.MAX_CATALOG_IDENTIFIERS):
-                chunk = todo[start : start + const.MAX_CATALOG_IDENTIFIERS]
-                try:
-                    items = service.search_catalog_items(
-                        chunk.mapped("barcode"), "EAN", first.api_ref
-                    )
-                except AmazonError as error:
-                    raise UserError(
-                        _("Amazon's catalog could not be searched: %(error)s", error=error.message)
-                    ) from None
-                for product in chunk:
-                    code = product.barcode.lstrip("0")
-                    matches[product] = [
-                        item
-                        for item in items
-                        if any(value.lstrip("0") == code for _type, value in item.identifiers)
-                    ]
+            by_type = {}
+            for product in todo:
+                by_type.setdefault(barcode_type(product.barcode).upper(), []).append(product.id)
+            for identifiers_type, ids in by_type.items():
+                same_type = products.browse(ids)
+                for start in range(0, len(same_type), const.MAX_CATALOG_IDENTIFIERS):
+                    chunk = same_type[start : start + const.MAX_CATALOG_IDENTIFIERS]
+                    matches.update(self._catalog_matches(service, chunk, identifiers_type, first))
             for product, marketplace in pairs:
                 found = matches.get(product) or []
                 if len(found) != 1:
@@ -242,12 +232,37 @@ class AmazonListingCreateWizard(models.TransientModel):
                     found[0].asin,
                 )
                 try:
-                    if creation._submit(creation._offer_only_attributes()):
-                        created |= creation
+                    with self.env.cr.savepoint():
+                        sent = creation._submit(creation._offer_only_attributes())
                 except AmazonError as error:
                     creation.write({"state": "draft", "issues": error.message})
+                    sent = False
+                if sent:
+                    created |= creation
+                else:
                     to_review |= product
         return created, to_review
+
+    @api.model
+    def _catalog_matches(self, service, products, identifiers_type, marketplace):
+        """``{product: [CatalogItem]}`` for up to 20 products, in one searchCatalogItems call."""
+        try:
+            items = service.search_catalog_items(
+                products.mapped("barcode"), identifiers_type, marketplace.api_ref
+            )
+        except AmazonError as error:
+            raise UserError(
+                _("Amazon's catalog could not be searched: %(error)s", error=error.message)
+            ) from None
+        matches = {}
+        for product in products:
+            code = product.barcode.lstrip("0")
+            matches[product] = [
+                item
+                for item in items
+                if any(value.lstrip("0") == code for _type, value in item.identifiers)
+            ]
+        return matches
 
     # ------------------------------------------------------------------
     # New product (full listing)
