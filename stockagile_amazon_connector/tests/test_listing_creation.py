@@ -353,3 +353,28 @@ class TestListingCreation(AmazonTestCase):
         self.assertEqual(creation.state, "error")
         self.assertIn("restricted in this category", creation.issues)
         self.assertFalse(product.amazon_sync, "a refused listing is not synced")
+
+    def test_throttled_poll_is_retried_later(self):
+        """A throttled getListingsItem leaves the creation submitted and retries the job later."""
+        product = self._create_product("SA-NEW-OFFER", barcode=EAN_ONE_MATCH)
+        wizard = self._wizard(product)
+        with trap_jobs():
+            wizard.candidate_ids.action_pick()
+        self.sandbox.add_fault("getListingsItem", "throttle")
+        creation = product.amazon_creation_ids
+        with self.assertRaises(RetryableJobError) as info:
+            creation._poll_amazon()
+        self.assertGreaterEqual(info.exception.seconds, 1)
+        self.assertEqual(creation.state, "submitted")
+
+    def test_bulk_looks_barcodes_up_twenty_per_call(self):
+        """21 products with barcodes: two searchCatalogItems calls (20 identifiers at most)."""
+        products = self.env["product.product"]
+        for index in range(21):
+            products |= self._create_product(f"SA-BULK-{index:02d}", barcode=f"84370001{index:05d}")
+        with trap_jobs():
+            products.action_amazon_create_listing()
+        calls = self.sandbox.requests(operation="searchCatalogItems")
+        self.assertEqual(len(calls), 2)
+        sizes = sorted(len(c["query"]["identifiers"].split(",")) for c in calls)
+        self.assertEqual(sizes, [1, 20])
