@@ -49,6 +49,8 @@ class SandboxState:
             self.orders: dict[str, dict] = {}
             self.returns: list[dict] = []
             self.catalog: dict[str, dict] = catalog.default_catalog()
+            #: keys of listings created with putListingsItem and not yet published
+            self.publishing: set[str] = set()
             if seed_name == "default":
                 self.listings.update(seed.default_listings())
                 self.orders.update(seed.default_orders())
