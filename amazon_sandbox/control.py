@@ -71,6 +71,20 @@ class SandboxControl:
     def put_listing(self, sku: str, **fields):
         return self._call("PUT", f"/listings/{quote(sku, safe='')}", fields)
 
+    def publish(self, sku: str):
+        """Finish Amazon's processing of a listing created with putListingsItem now."""
+        return self._call("POST", f"/listings/{quote(sku, safe='')}/publish")
+
+    def catalog(self):
+        return self._call("GET", "/catalog")
+
+    def add_catalog_item(self, asin: str, ean: str, product_type: str, title: str, brand=""):
+        return self._call(
+            "POST",
+            "/catalog",
+            {"asin": asin, "ean": ean, "productType": product_type, "title": title, "brand": brand},
+        )
+
     # ---------------------------------------------------------------------------- requests
     def requests(self, operation: str | None = None):
         return self._call("GET", "/requests", query={"operation": operation} if operation else None)

@@ -242,8 +242,8 @@ def submit_patches(
     has already rejected structurally invalid patches.
     """
     with state.lock:
-        listing = state.listings.get(sku)
-        if listing is None or listing["marketplaceId"] != marketplace_id:
+        listing = find_listing(state, sku, [marketplace_id])
+        if listing is None:
             return {"found": False, "status": "INVALID", "issues": []}
         issues = value_issues(listing, patches)
         if issues:
@@ -262,12 +262,26 @@ def attributes_to_patches(attributes: dict) -> list:
     ]
 
 
+def listing_key(state, sku: str, marketplace_id: str) -> str:
+    """Key of a SKU's listing in ``marketplace_id``.
+
+    The seed has one marketplace per SKU, stored under the SKU. A SKU created with
+    putListingsItem in a second marketplace is stored under ``<sku>@<marketplaceId>`` (its
+    ``sku`` field stays the SKU), so each marketplace has its own listing, as on Amazon.
+    """
+    listing = state.listings.get(sku)
+    if listing is None or listing["marketplaceId"] == marketplace_id:
+        return sku
+    return f"{sku}@{marketplace_id}"
+
+
 def find_listing(state, sku: str, marketplace_ids: list):
     """The stored listing if it exists in one of the requested marketplaces."""
-    listing = state.listings.get(sku)
-    if listing is None or listing["marketplaceId"] not in marketplace_ids:
-        return None
-    return listing
+    for marketplace_id in marketplace_ids:
+        listing = state.listings.get(listing_key(state, sku, marketplace_id))
+        if listing is not None and listing["marketplaceId"] == marketplace_id:
+            return listing
+    return None
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -307,18 +321,19 @@ def item_view(listing: dict, included: list) -> dict:
     marketplace = listing["marketplaceId"]
     item = {"sku": listing["sku"]}
     if "summaries" in included:
-        item["summaries"] = [
-            {
-                "marketplaceId": marketplace,
-                "asin": listing["asin"],
-                "productType": listing["productType"],
-                "conditionType": listing["conditionType"],
-                "status": list(listing["status"]),
-                "itemName": listing["itemName"],
-                "createdDate": listing["createdDate"],
-                "lastUpdatedDate": listing["lastUpdatedDate"],
-            }
-        ]
+        summary = {
+            "marketplaceId": marketplace,
+            "asin": listing["asin"],
+            "productType": listing["productType"],
+            "conditionType": listing["conditionType"],
+            "status": list(listing["status"]),
+            "itemName": listing["itemName"],
+            "createdDate": listing["createdDate"],
+            "lastUpdatedDate": listing["lastUpdatedDate"],
+        }
+        if not listing["asin"]:
+            del summary["asin"]  # a created listing Amazon has not processed yet
+        item["summaries"] = [summary]
     if "attributes" in included:
         item["attributes"] = _attributes(listing)
     if "issues" in included:

@@ -103,10 +103,32 @@ def flat_query(query: dict) -> dict:
 
 def collect_routes():
     """All routes of all API modules, in matching order."""
-    from .api import control_api, documents, feeds, listings, lwa, orders, reports, sellers
+    from .api import (
+        catalog,
+        control_api,
+        definitions,
+        documents,
+        feeds,
+        listings,
+        lwa,
+        orders,
+        reports,
+        sellers,
+    )
 
     routes = []
-    for module in (lwa, sellers, listings, feeds, documents, orders, reports, control_api):
+    for module in (
+        lwa,
+        sellers,
+        listings,
+        catalog,
+        definitions,
+        feeds,
+        documents,
+        orders,
+        reports,
+        control_api,
+    ):
         for method, pattern, operation, handler, kind in module.ROUTES:
             routes.append(Route(method, re.compile(f"^{pattern}$"), operation, handler, kind))
     return routes
@@ -114,10 +136,12 @@ def collect_routes():
 
 def advance_jobs(state: SandboxState):
     """Let feeds and reports progress on the clock before any request is served."""
+    from . import creation_ops
     from .api import feeds, reports
 
     feeds.advance(state)
     reports.advance(state)
+    creation_ops.advance(state)
 
 
 class SandboxServer(ThreadingHTTPServer):

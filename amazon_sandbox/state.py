@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 
-from . import seed
+from . import catalog, seed
 from .ratelimit import RateLimiter
 from .timeutil import now
 
@@ -20,6 +20,7 @@ DEFAULT_CONFIG = {
     "report_processing_seconds": 0.0,
     "cancel_empty_reports": True,
     "orders_page_size": 0,
+    "listing_creation_seconds": 1.0,
 }
 REQUEST_LOG_SIZE = 20000
 TOKEN_LIFETIME = 3600
@@ -47,6 +48,9 @@ class SandboxState:
             self.listings: dict[str, dict] = {}
             self.orders: dict[str, dict] = {}
             self.returns: list[dict] = []
+            self.catalog: dict[str, dict] = catalog.default_catalog()
+            #: keys of listings created with putListingsItem and not yet published
+            self.publishing: set[str] = set()
             if seed_name == "default":
                 self.listings.update(seed.default_listings())
                 self.orders.update(seed.default_orders())
@@ -123,6 +127,7 @@ class SandboxState:
                     "seed": self.seed_name,
                     "config": self.config,
                     "listings": self.listings,
+                    "catalog": self.catalog,
                     "orders": self.orders,
                     "shipments": self.shipments,
                     "feeds": self.feeds,

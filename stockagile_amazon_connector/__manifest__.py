@@ -29,6 +29,10 @@
         "views/stock_picking_views.xml",
         "wizards/amazon_change_warehouse_wizard_views.xml",
         "views/amazon_menus.xml",
+        "security/amazon_listing_creation_security.xml",
+        "data/amazon_listing_creation_data.xml",
+        "views/amazon_listing_creation_views.xml",
+        "wizards/amazon_listing_create_wizard_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -82,6 +82,41 @@ def put_listing(request):
     return json_response(listing)
 
 
+def publish_listing(request):
+    """Finish Amazon's processing of a created listing now (ASIN + status)."""
+    from ..creation_ops import publish
+
+    sku = unquote(request.params["sku"])
+    with request.state.lock:
+        listing = request.state.listings.get(sku)
+        if listing is None:
+            raise _fail(404, f"unknown sku {sku}")
+        if listing.get("publishAt") is not None:
+            publish(request.state, listing)
+        return json_response(copy.deepcopy(listing))
+
+
+def get_catalog(request):
+    with request.state.lock:
+        return json_response(copy.deepcopy(list(request.state.catalog.values())))
+
+
+def add_catalog_item(request):
+    """Add one catalog item from ``{"asin", "ean", "productType", "title", "brand"}``."""
+    from ..catalog import catalog_item
+
+    body = _body(request, required=True)
+    try:
+        item = catalog_item(
+            body["asin"], body["ean"], body["productType"], body["title"], body.get("brand", "")
+        )
+    except KeyError as exc:
+        raise _fail(400, f"missing field {exc}") from None
+    with request.state.lock:
+        request.state.catalog[item["asin"]] = item
+    return json_response(item)
+
+
 def get_requests(request):
     operation = request.first("operation")
     with request.state.lock:
@@ -257,6 +292,15 @@ ROUTES = [
     ("GET", r"/_sandbox/listings", "sandboxListings", list_listings, "control"),
     ("GET", r"/_sandbox/listings/(?P<sku>[^/]+)", "sandboxListing", get_listing, "control"),
     ("PUT", r"/_sandbox/listings/(?P<sku>[^/]+)", "sandboxPutListing", put_listing, "control"),
+    (
+        "POST",
+        r"/_sandbox/listings/(?P<sku>[^/]+)/publish",
+        "sandboxPublishListing",
+        publish_listing,
+        "control",
+    ),
+    ("GET", r"/_sandbox/catalog", "sandboxCatalog", get_catalog, "control"),
+    ("POST", r"/_sandbox/catalog", "sandboxAddCatalogItem", add_catalog_item, "control"),
     ("GET", r"/_sandbox/requests", "sandboxRequests", get_requests, "control"),
     ("DELETE", r"/_sandbox/requests", "sandboxClearRequests", clear_requests, "control"),
     ("GET", r"/_sandbox/faults", "sandboxFaults", get_faults, "control"),

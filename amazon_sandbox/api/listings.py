@@ -1,10 +1,12 @@
-"""Listings Items API 2021-08-01: getListingsItem, patchListingsItem, searchListingsItems."""
+"""Listings Items API 2021-08-01: getListingsItem, putListingsItem, patchListingsItem,
+searchListingsItems."""
 
 import base64
 import json
 from urllib.parse import unquote
 
-from .. import SELLER_ID
+from .. import SELLER_ID, creation_ops
+from ..catalog import first_value, validate
 from ..listing_ops import INCLUDED_DATA, find_listing, item_view, structural_errors, submit_patches
 from ..responses import ApiError, bad_request, json_response
 
@@ -103,8 +105,82 @@ def patch_listings_item(request):
     }
     if "identifiers" in included:
         with request.state.lock:
-            asin = request.state.listings[sku]["asin"]
+            asin = find_listing(request.state, sku, marketplace_ids[:1])["asin"]
         response["identifiers"] = [{"marketplaceId": marketplace_ids[0], "asin": asin}]
+    return json_response(response)
+
+
+def parse_put_request(body) -> tuple[str, str, dict]:
+    """Check ``ListingsItemPutRequest``; an unparseable document is a 400 (ErrorList)."""
+    if not isinstance(body, dict):
+        raise bad_request(
+            "Request has missing or invalid parameters and cannot be parsed.",
+            "The body must be a JSON object.",
+        )
+    problems = []
+    product_type = body.get("productType")
+    if not isinstance(product_type, str) or not product_type:
+        problems.append("'productType' is required and must be a non-empty string.")
+    requirements = body.get("requirements", "LISTING")
+    if requirements not in ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"):
+        problems.append(
+            "'requirements' must be LISTING, LISTING_PRODUCT_ONLY or LISTING_OFFER_ONLY."
+        )
+    attributes = body.get("attributes")
+    if not isinstance(attributes, dict):
+        problems.append("'attributes' is required and must be an object.")
+    if problems:
+        raise bad_request(
+            "Request has missing or invalid parameters and cannot be parsed.", " ".join(problems)
+        )
+    return product_type, requirements, attributes
+
+
+def put_listings_item(request):
+    """``PUT .../items/{sellerId}/{sku}``: create or fully replace a listing.
+
+    The body is validated against the product type's schema (required attributes, enums,
+    lengths; an offer-only ASIN must exist in the catalog). Problems answer 200 with status
+    INVALID and issues; ``mode=VALIDATION_PREVIEW`` answers VALID or INVALID and stores nothing;
+    otherwise the listing is stored (ACCEPTED) and published later (see ``creation_ops``).
+    """
+    marketplace_ids = _marketplaces(request, max_items=1)
+    included = _included(request, PATCH_INCLUDED, ["issues"])
+    mode = request.first("mode")
+    if mode not in (None, "VALIDATION_PREVIEW"):
+        raise bad_request(f"Invalid 'mode' value: {mode}.")
+    if "identifiers" in included and mode != "VALIDATION_PREVIEW":
+        raise bad_request("'identifiers' can only be requested when 'mode' is VALIDATION_PREVIEW.")
+    product_type, requirements, attributes = parse_put_request(request.json())
+    sku = _sku(request)
+    if request.params["sellerId"] != SELLER_ID:
+        raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
+    marketplace_id = marketplace_ids[0]
+    with request.state.lock:
+        issues = validate(request.state.catalog, product_type, requirements, attributes)
+        errors = [issue for issue in issues if issue["severity"] == "ERROR"]
+        for issue in issues:
+            issue["marketplaceIds"] = [marketplace_id]
+        if errors:
+            status = "INVALID"
+        elif mode == "VALIDATION_PREVIEW":
+            status = "VALID"
+        else:
+            creation_ops.store(
+                request.state, sku, marketplace_id, product_type, requirements, attributes
+            )
+            status = "ACCEPTED"
+        asin = (find_listing(request.state, sku, [marketplace_id]) or {}).get(
+            "asin"
+        ) or first_value(attributes, "merchant_suggested_asin")
+    response = {
+        "sku": sku,
+        "status": status,
+        "submissionId": request.state.new_id("submission").replace("-", "")[:32],
+        "issues": issues if "issues" in included else [],
+    }
+    if "identifiers" in included and asin and status == "VALID":
+        response["identifiers"] = [{"marketplaceId": marketplace_id, "asin": asin}]
     return json_response(response)
 
 
@@ -185,6 +261,7 @@ def search_listings_items(request):
 
 ROUTES = [
     ("GET", SKU_PATH, "getListingsItem", get_listings_item, "sp"),
+    ("PUT", SKU_PATH, "putListingsItem", put_listings_item, "sp"),
     ("PATCH", SKU_PATH, "patchListingsItem", patch_listings_item, "sp"),
     ("GET", SEARCH_PATH, "searchListingsItems", search_listings_items, "sp"),
 ]

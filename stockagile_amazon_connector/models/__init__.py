@@ -12,6 +12,8 @@ from . import amazon_shipment
 from . import amazon_return
 from . import amazon_return_line
 from . import amazon_returns_importer
+from . import amazon_product_type
+from . import amazon_listing_creation
 
 # The host ERP's models, extended
 from . import product_product

@@ -114,6 +114,18 @@ class AmazonAccount(models.Model):
         help="Why the last stock or price push of this account stopped (it will be retried).",
     )
     listing_ids = fields.One2many("amazon.listing", "account_id", string="Listings")
+    # Product creation (issue 13): off by default; only managers write accounts.
+    create_products = fields.Boolean(
+        string="Create products on Amazon",
+        help="Offer *Create on Amazon* on products whose SKU has no listing yet: an offer on the "
+        "ASIN matching the barcode, or a new product with its product type's attributes. The "
+        "SP-API application needs the Product Listing role.",
+    )
+    creation_handling_time = fields.Integer(
+        string="Handling time (days)",
+        default=2,
+        help="Days between an order and its shipment, sent with the offers of created listings.",
+    )
     listing_count = fields.Integer(compute="_compute_listing_count")
     listing_error_count = fields.Integer(compute="_compute_listing_count")
 

@@ -16,6 +16,20 @@ class ProductProduct(models.Model):
     amazon_listing_ids = fields.One2many(
         "amazon.listing", "product_id", string="Amazon Listings", readonly=True
     )
+    # Product creation (issue 13): see the section at the end of the class.
+    amazon_creation_ids = fields.One2many(
+        "amazon.listing.creation", "product_id", string="Amazon creations", readonly=True
+    )
+    amazon_attribute_values = fields.Json(
+        copy=False,
+        help="Amazon attribute values typed in *Create on Amazon* (brand, material...), kept "
+        "to pre-fill the next marketplace.",
+    )
+    amazon_can_create = fields.Boolean(
+        compute="_compute_amazon_can_create",
+        help="An account of the product's company creates products on Amazon and the product's "
+        "SKU has no listing there yet.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -200,3 +214,105 @@ class ProductProduct(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # ------------------------------------------------------------------
+    # Product creation on Amazon (issue 13)
+    # ------------------------------------------------------------------
+
+    @api.depends_context("company", "uid")
+    @api.depends("default_code", "amazon_creation_ids.state", "amazon_listing_ids.state")
+    def _compute_amazon_can_create(self):
+        for product in self:
+            product.amazon_can_create = bool(product._amazon_creation_targets())
+
+    def _amazon_creation_accounts(self):
+        """Accounts of the product's company with *Create products on Amazon* on."""
+        self.ensure_one()
+        companies = self.company_id or self.env.companies
+        return self.env["amazon.account"].search(
+            [("company_id", "in", companies.ids), ("create_products", "=", True)]
+        )
+
+    def _amazon_creation_targets(self, account=None):
+        """``[(account, marketplace)]`` where this product's SKU can still be created.
+
+        Not where a creation is submitted or done, nor on an account where the SKU already has
+        a working listing (one Amazon did not report as unknown).
+        """
+        self.ensure_one()
+        if not self.default_code:
+            return []
+        accounts = account or self._amazon_creation_accounts()
+        creations = self.env["amazon.listing.creation"].search(
+            [
+                ("sku", "=", self.default_code),
+                ("account_id", "in", accounts.ids),
+                ("state", "in", ("submitted", "created")),
+            ]
+        )
+        listings = self.env["amazon.listing"].search(
+            [
+                ("sku", "=", self.default_code),
+                ("account_id", "in", accounts.ids),
+                ("state", "!=", "not_found"),
+            ]
+        )
+        done = {(c.account_id.id, c.marketplace_id.id) for c in creations}
+        targets = []
+        for acc in accounts:
+            if acc in listings.account_id:
+                continue
+            targets += [(acc, m) for m in acc.marketplace_ids if (acc.id, m.id) not in done]
+        return targets
+
+    def _amazon_check_creatable(self):
+        """Refuse, naming the products, what *Create on Amazon* cannot do."""
+        no_sku = self.filtered(lambda product: not product.default_code)
+        if no_sku:
+            raise UserError(
+                _(
+                    "Amazon identifies a listing by its seller SKU, the Internal Reference: set "
+                    "it on %(products)s.",
+                    products=", ".join(no_sku.mapped("display_name")),
+                )
+            )
+        if not self.env["amazon.account"].search_count([("create_products", "=", True)]):
+            raise UserError(
+                _(
+                    "No Amazon account creates products: an Amazon manager can turn on *Create "
+                    "products on Amazon* on the account."
+                )
+            )
+        done = self.filtered(lambda product: not product._amazon_creation_targets())
+        if done:
+            raise UserError(
+                _(
+                    "These products already have a listing (or one is being created) in every "
+                    "marketplace: %(products)s.",
+                    products=", ".join(done.mapped("display_name")),
+                )
+            )
+
+    def action_amazon_create_listing(self):
+        """*Create on Amazon*: open the wizard for one product, or match a selection in bulk."""
+        self._amazon_check_exist()
+        self._amazon_check_creatable()
+        if len(self) == 1:
+            return self.env["amazon.listing.create.wizard"]._open_for(self)
+        return self._amazon_create_offers_in_bulk()
+
+    def _amazon_create_offers_in_bulk(self):
+        """Bulk action: barcodes looked up 20 per call; a single match becomes an offer.
+
+        Products with several matches or none need a person (pick the ASIN, or describe a new
+        product): they are named in the message, to be opened one by one.
+        """
+        Wizard = self.env["amazon.listing.create.wizard"]
+        created, to_review = Wizard._bulk_offers(self)
+        message = _("%(count)s offers sent to Amazon.", count=len(created))
+        if to_review:
+            message += " " + _(
+                "Open these products and press Create on Amazon: %(products)s.",
+                products=", ".join(to_review.mapped("display_name")),
+            )
+        return self._amazon_notify(message)

@@ -19,6 +19,30 @@ class ProductTemplate(models.Model):
         "amazon.listing", "product_tmpl_id", string="Amazon Listings", readonly=True
     )
 
+    amazon_can_create = fields.Boolean(
+        compute="_compute_amazon_can_create",
+        help="An account of the product's company creates products on Amazon and the product's "
+        "SKU has no listing there yet.",
+    )
+    amazon_creation_ids = fields.One2many(
+        "amazon.listing.creation",
+        compute="_compute_amazon_can_create",
+        string="Amazon creations",
+    )
+
+    @api.depends_context("company", "uid")
+    @api.depends("product_variant_ids.amazon_can_create")
+    def _compute_amazon_can_create(self):
+        for template in self:
+            variants = template.product_variant_ids
+            template.amazon_can_create = len(variants) == 1 and variants.amazon_can_create
+            template.amazon_creation_ids = variants.amazon_creation_ids
+
+    def action_amazon_create_listing(self):
+        """*Create on Amazon* for the variants of the selected products."""
+        self._amazon_check_exist()
+        return self.product_variant_ids.action_amazon_create_listing()
+
     @api.depends("product_variant_ids.amazon_sync")
     def _compute_amazon_sync(self):
         for template in self:

@@ -14,10 +14,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from sp_api.api.catalog_items.catalog_items_2022_04_01 import CatalogItemsV20220401
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
 from sp_api.api.orders.orders_v0 import OrdersV0
+from sp_api.api.product_type_definitions.product_type_definitions import ProductTypeDefinitions
 from sp_api.api.reports.reports import Reports
 from sp_api.api.sellers.sellers import Sellers
 from sp_api.auth.exceptions import AuthorizationError
@@ -45,10 +47,14 @@ from .errors import (
     UnsafeDocumentError,
 )
 from .models import (
+    CatalogItem,
     FeedStatus,
     Listing,
+    ListingSubmission,
     OrdersPage,
     Participation,
+    ProductTypeDefinition,
+    ProductTypeRef,
     ReportStatus,
     Submission,
 )
@@ -408,7 +414,7 @@ class SpApiService:
 
     # ------------------------------------------------------------------ listings
 
-    def get_listing(self, sku, marketplace_id):
+    def get_listing(self, sku, marketplace_id, included_data=const.LISTING_INCLUDED_DATA):
         """Read one listing of the seller in one marketplace (getListingsItem).
 
         The contract for callers (e.g. creating an Odoo product from an Amazon listing):
@@ -419,6 +425,8 @@ class SpApiService:
 
         :param sku: seller SKU (any characters: it is URL-encoded by the library).
         :param marketplace_id: Amazon marketplace id of the account.
+        :param included_data: datasets to ask for (e.g. :data:`~.const.CREATION_INCLUDED_DATA`
+            while a created listing is awaited: summaries and issues only).
         :return: :class:`~.models.Listing`.
         :raise NotFoundError: the seller has no listing with this SKU in that marketplace.
         :raise InvalidRequestError: empty SKU, or a marketplace the account does not sell on
@@ -438,7 +446,7 @@ class SpApiService:
             sku,
             marketplace_id=marketplace_id,
             marketplaceIds=marketplace_id,
-            includedData=",".join(const.LISTING_INCLUDED_DATA),
+            includedData=",".join(included_data),
         )
         return _listing(body, marketplace_id, sku)
 
@@ -486,6 +494,205 @@ class SpApiService:
                 },
             )
         return submission
+
+    # ------------------------------------------------------------------ product creation
+
+    def search_catalog_items(self, identifiers, identifiers_type, marketplace_id):
+        """Look products up in Amazon's catalog by identifier (Catalog Items API 2022-04-01).
+
+        The versioned client class is used on purpose: python-amazon-sp-api's ``CatalogItems``
+        defaults to 2020-12-01, whose answer has another shape.
+
+        :param identifiers: up to 20 identifiers (EANs, UPCs, GTINs...).
+        :param identifiers_type: one of :data:`~.const.CATALOG_IDENTIFIER_TYPES`.
+        :param marketplace_id: one Amazon marketplace id (the model allows only one).
+        :return: tuple of :class:`~.models.CatalogItem` (several may share one identifier).
+        :raise ValueError: no identifier, more than 20, or an unknown identifier type.
+        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
+        """
+        identifiers = [str(i).strip() for i in identifiers or () if str(i).strip()]
+        if not identifiers or len(identifiers) > const.MAX_CATALOG_IDENTIFIERS:
+            raise ValueError(
+                f"searchCatalogItems takes 1 to {const.MAX_CATALOG_IDENTIFIERS} identifiers, "
+                f"got {len(identifiers)}"
+            )
+        if identifiers_type not in const.CATALOG_IDENTIFIER_TYPES:
+            raise ValueError(f"Unknown identifiersType {identifiers_type!r}")
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "searchCatalogItems",
+            CatalogItemsV20220401,
+            "search_catalog_items",
+            marketplace_id=marketplace_id,
+            identifiers=",".join(identifiers),
+            identifiersType=identifiers_type,
+            marketplaceIds=marketplace_id,
+            includedData=",".join(const.CATALOG_INCLUDED_DATA),
+            pageSize=20,
+        )
+        return tuple(
+            _catalog_item(item, marketplace_id)
+            for item in body.get("items") or ()
+            if isinstance(item, dict) and item.get("asin")
+        )
+
+    def search_product_types(self, keywords, marketplace_id):
+        """Product types matching keywords (Product Type Definitions API 2020-09-01).
+
+        :param keywords: words (str, comma or space separated) or a list of words.
+        :param marketplace_id: Amazon marketplace id.
+        :return: tuple of :class:`~.models.ProductTypeRef`.
+        :raise ValueError: no keyword.
+        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
+        """
+        if isinstance(keywords, str):
+            keywords = keywords.replace(",", " ").split()
+        keywords = [k for k in keywords or () if k]
+        if not keywords:
+            raise ValueError("searchDefinitionsProductTypes needs at least one keyword")
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "searchDefinitionsProductTypes",
+            ProductTypeDefinitions,
+            "search_definitions_product_types",
+            marketplace_id=marketplace_id,
+            keywords=",".join(keywords),
+            marketplaceIds=marketplace_id,
+        )
+        return tuple(
+            ProductTypeRef(name=row["name"], display_name=row.get("displayName") or row["name"])
+            for row in body.get("productTypes") or ()
+            if isinstance(row, dict) and row.get("name")
+        )
+
+    def get_product_type_definition(
+        self, product_type, marketplace_id, requirements=const.REQUIREMENTS_LISTING
+    ):
+        """Definition of a product type: where its JSON Schema is and its checksum.
+
+        :param product_type: e.g. ``DRINKING_CUP``.
+        :param marketplace_id: Amazon marketplace id.
+        :param requirements: one of :data:`~.const.LISTING_REQUIREMENTS`.
+        :return: :class:`~.models.ProductTypeDefinition`.
+        :raise NotFoundError: unknown product type.
+        :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
+        """
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "getDefinitionsProductType",
+            ProductTypeDefinitions,
+            "get_definitions_product_type",
+            product_type,
+            marketplace_id=marketplace_id,
+            sellerId=self.config.seller_id,
+            marketplaceIds=marketplace_id,
+            requirements=requirements,
+            requirementsEnforced="ENFORCED",
+            locale="DEFAULT",
+        )
+        schema = body.get("schema") or {}
+        link = schema.get("link") or {}
+        if not link.get("resource"):
+            raise TransientError(
+                f"Amazon returned no schema link for product type {product_type}; retry later.",
+                code="malformed_response",
+            )
+        return ProductTypeDefinition(
+            product_type=body.get("productType") or product_type,
+            display_name=body.get("displayName") or product_type,
+            version=(body.get("productTypeVersion") or {}).get("version") or "",
+            requirements=body.get("requirements") or requirements,
+            schema_url=link["resource"],
+            schema_checksum=schema.get("checksum") or "",
+            property_groups=tuple(
+                (name, group.get("title") or name, tuple(group.get("propertyNames") or ()))
+                for name, group in (body.get("propertyGroups") or {}).items()
+                if isinstance(group, dict)
+            ),
+        )
+
+    def get_product_type_schema(self, definition):
+        """Download the JSON Schema a definition links to.
+
+        The link must be HTTPS, or on the SP-API endpoint's own origin (the local sandbox):
+        a definition pointing elsewhere is not followed.
+
+        :param definition: :class:`~.models.ProductTypeDefinition`.
+        :return: the schema as a dict.
+        :raise TransientError: the link is not trusted, the download failed or is not JSON.
+        """
+        url = httpx.URL(definition.schema_url)
+        own = httpx.URL(self.config.endpoint)
+        if url.scheme != "https" and (url.scheme, url.netloc) != (own.scheme, own.netloc):
+            raise TransientError(
+                f"The schema link of {definition.product_type} is not an HTTPS URL; "
+                "it was not followed.",
+                code="untrusted_document_url",
+            )
+        response = self._download(str(url), "getDefinitionsProductType")
+        try:
+            schema = json.loads(response.content)
+        except ValueError:
+            schema = None
+        if not isinstance(schema, dict):
+            raise TransientError(
+                f"The schema of {definition.product_type} is not a JSON object; retry later.",
+                code="malformed_document",
+            )
+        return schema
+
+    def put_listing(self, sku, marketplace_id, product_type, attributes, requirements, mode=None):
+        """Create (or fully replace) a listing: putListingsItem.
+
+        :param sku: seller SKU.
+        :param marketplace_id: Amazon marketplace id.
+        :param product_type: Amazon product type.
+        :param attributes: dict of attribute name -> list of values (Amazon's shape).
+        :param requirements: ``LISTING`` (full) or ``LISTING_OFFER_ONLY``.
+        :param mode: None to submit, ``VALIDATION_PREVIEW`` to validate without storing.
+        :return: :class:`~.models.ListingSubmission`; INVALID is returned with its issues.
+        :raise AuthError: 403: the application lacks the Product Listing role.
+        :raise InvalidRequestError, ThrottledError, TransientError: see above.
+        """
+        if requirements not in const.LISTING_REQUIREMENTS:
+            raise ValueError(f"Unknown requirements {requirements!r}")
+        if mode not in (None, const.MODE_VALIDATION_PREVIEW):
+            raise ValueError(f"Unknown mode {mode!r}")
+        self._marketplace_ids(marketplace_id)
+        params = {"marketplaceIds": marketplace_id, "includedData": "issues"}
+        if mode:
+            params["mode"] = mode
+        try:
+            body = self._call(
+                "putListingsItem",
+                ListingsItemsV20210801,
+                "put_listings_item",
+                self.config.seller_id,
+                sku,
+                marketplace_id=marketplace_id,
+                body={
+                    "productType": product_type,
+                    "requirements": requirements,
+                    "attributes": dict(attributes),
+                },
+                **params,
+            )
+        except AuthError as error:
+            if (error.details or {}).get("status") != 403:
+                raise
+            raise AuthError(
+                "Amazon refused to create the listing: the SP-API application needs the "
+                "Product Listing role and the seller must authorise it again "
+                f"({error.message})",
+                code=error.code,
+                details=error.details,
+            ) from None
+        return ListingSubmission(
+            sku=body.get("sku") or sku,
+            status=body.get("status") or "",
+            submission_id=body.get("submissionId") or "",
+            issues=tuple(i for i in body.get("issues") or () if isinstance(i, dict)),
+        )
 
     # ------------------------------------------------------------------ feeds
 
@@ -875,6 +1082,33 @@ def _listing(item, marketplace_id, sku=None):
         price=price,
         currency=currency,
         issues=tuple(item.get("issues") or ()),
+    )
+
+
+def _catalog_item(item, marketplace_id):
+    """CatalogItem from one 2022-04-01 ``Item`` (data of ``marketplace_id`` preferred)."""
+    summaries = _for_marketplace(item.get("summaries"), marketplace_id)
+    summary = summaries[0] if summaries else {}
+    image_url = None
+    for group in _for_marketplace(item.get("images"), marketplace_id):
+        images = [i for i in group.get("images") or () if isinstance(i, dict) and i.get("link")]
+        main = [i for i in images if i.get("variant") == "MAIN"] or images
+        if main:
+            image_url = main[0]["link"]
+            break
+    product_types = _for_marketplace(item.get("productTypes"), marketplace_id)
+    identifiers = []
+    for group in _for_marketplace(item.get("identifiers"), marketplace_id):
+        for row in group.get("identifiers") or ():
+            if isinstance(row, dict) and row.get("identifier"):
+                identifiers.append((row.get("identifierType") or "", row["identifier"]))
+    return CatalogItem(
+        asin=item["asin"],
+        title=summary.get("itemName"),
+        brand=summary.get("brand") or summary.get("brandName"),
+        image_url=image_url,
+        product_type=product_types[0].get("productType") if product_types else None,
+        identifiers=tuple(identifiers),
     )
 
 

@@ -19,6 +19,12 @@ USAGE_PLANS = {
     "getListingsItem": UsagePlan(5.0, 10),
     "patchListingsItem": UsagePlan(5.0, 5),
     "searchListingsItems": UsagePlan(5.0, 5),
+    "putListingsItem": UsagePlan(5.0, 10),
+    # catalogItems_2022-04-01.json
+    "searchCatalogItems": UsagePlan(2.0, 2),
+    # definitionsProductTypes_2020-09-01.json (default plan)
+    "searchDefinitionsProductTypes": UsagePlan(5.0, 10),
+    "getDefinitionsProductType": UsagePlan(5.0, 10),
     # feeds_2021-06-30.json
     "createFeedDocument": UsagePlan(0.5, 15),
     "createFeed": UsagePlan(0.0083, 15),
@@ -85,3 +91,21 @@ ORDER_DATASETS = (
 MAX_ORDERS_PAGE_SIZE = 100
 #: Orders API version of searchOrders/getOrder.
 ORDERS_API_VERSION = "2026-01-01"
+
+# Product creation ---------------------------------------------------------------------------
+#: Catalog Items API version: python-amazon-sp-api defaults ``CatalogItems`` to 2020-12-01.
+CATALOG_ITEMS_VERSION = "2022-04-01"
+#: maxItems of ``identifiers`` in searchCatalogItems.
+MAX_CATALOG_IDENTIFIERS = 20
+#: identifiersType values of searchCatalogItems (catalogItems_2022-04-01.json).
+CATALOG_IDENTIFIER_TYPES = ("ASIN", "EAN", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC")
+#: includedData asked by searchCatalogItems: what the user needs to pick an ASIN.
+CATALOG_INCLUDED_DATA = ("summaries", "images", "productTypes", "identifiers")
+#: ``requirements`` of putListingsItem / getDefinitionsProductType.
+REQUIREMENTS_LISTING = "LISTING"
+REQUIREMENTS_OFFER_ONLY = "LISTING_OFFER_ONLY"
+LISTING_REQUIREMENTS = (REQUIREMENTS_LISTING, "LISTING_PRODUCT_ONLY", REQUIREMENTS_OFFER_ONLY)
+#: ``mode`` of putListingsItem that validates without storing anything.
+MODE_VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
+#: includedData of getListingsItem while a created listing is awaited.
+CREATION_INCLUDED_DATA = ("summaries", "issues")

@@ -81,3 +81,62 @@ class ReportStatus:
     def done(self):
         """True when Amazon will not change this report any more."""
         return self.processing_status in ("DONE", "CANCELLED", "FATAL")
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """One searchCatalogItems result in one marketplace (enough to let a user pick it).
+
+    ``identifiers`` is a tuple of ``(identifierType, identifier)`` pairs (EAN, UPC...).
+    """
+
+    asin: str
+    title: str | None
+    brand: str | None
+    image_url: str | None
+    product_type: str | None
+    identifiers: tuple = ()
+
+
+@dataclass(frozen=True)
+class ProductTypeRef:
+    """A product type searchDefinitionsProductTypes found (``name`` e.g. ``DRINKING_CUP``)."""
+
+    name: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ProductTypeDefinition:
+    """getDefinitionsProductType: the schema link, its checksum and the property groups.
+
+    The schema itself is downloaded separately (``SpApiService.get_product_type_schema``)
+    so that the caller can skip it when it already holds a schema with the same ``checksum``.
+    """
+
+    product_type: str
+    display_name: str
+    version: str
+    requirements: str
+    schema_url: str
+    schema_checksum: str
+    property_groups: tuple = ()
+
+
+@dataclass(frozen=True)
+class ListingSubmission:
+    """putListingsItem: ``status`` ACCEPTED, VALID or INVALID, with Amazon's issues.
+
+    INVALID is returned, not raised: a validation preview's issues are the expected outcome the
+    caller shows to the user.
+    """
+
+    sku: str
+    status: str
+    submission_id: str
+    issues: tuple = ()
+
+    @property
+    def errors(self):
+        """Issues of severity ERROR (they block the listing)."""
+        return tuple(i for i in self.issues if i.get("severity") == "ERROR")

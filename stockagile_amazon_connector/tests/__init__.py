@@ -11,3 +11,5 @@ from . import test_bad_input
 from . import test_rate_bucket
 from . import test_job_engine
 from . import test_unsafe_documents
+from . import test_listing_creation
+from . import test_listing_creation_tour

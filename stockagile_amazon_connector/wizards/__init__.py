@@ -1,2 +1,5 @@
 from . import amazon_change_warehouse_wizard
 from . import stock_return_picking
+from . import amazon_listing_create_wizard
+from . import amazon_listing_create_candidate
+from . import amazon_listing_create_attribute

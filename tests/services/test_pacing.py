@@ -79,7 +79,10 @@ def test_official_plans_copied():
     assert USAGE_PLANS["createFeed"] == (0.0083, 15)
     assert USAGE_PLANS["confirmShipment"] == (2.0, 10)
     assert USAGE_PLANS["getMarketplaceParticipations"] == (0.016, 15)
-    assert len(USAGE_PLANS) == 14
+    assert USAGE_PLANS["searchCatalogItems"] == (2.0, 2)
+    assert USAGE_PLANS["putListingsItem"] == (5.0, 10)
+    assert USAGE_PLANS["getDefinitionsProductType"] == (5.0, 10)
+    assert len(USAGE_PLANS) == 18
 
 
 class RowStore:
