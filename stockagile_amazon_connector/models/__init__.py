@@ -15,6 +15,7 @@ from . import amazon_returns_importer
 from . import product_product
 from . import product_template
 from . import res_partner
+from . import res_users
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking
