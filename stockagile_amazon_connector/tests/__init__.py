@@ -8,3 +8,4 @@ from . import test_order_tools
 from . import test_shipping
 from . import test_returns
 from . import test_bad_input
+from . import test_developer_guide
