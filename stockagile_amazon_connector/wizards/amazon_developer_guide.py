@@ -182,9 +182,7 @@ class AmazonDeveloperGuide(models.TransientModel):
                 if user
                 else 0
             )
-            picking = self.env["stock.picking"].search(
-                guide._open_amazon_deliveries_domain(guide.account_id), order="id desc", limit=1
-            )
+            picking = guide._example_picking()
             guide.example_order_ref = picking.amazon_order_ref or "402-3715930-4861125"
 
     @api.depends("account_id")
@@ -217,6 +215,13 @@ class AmazonDeveloperGuide(models.TransientModel):
     def _is_sandbox_account(self, account):
         """Whether ``account`` talks to a sandbox (see :func:`is_sandbox_endpoint`)."""
         return bool(account) and is_sandbox_endpoint(account.sudo().sp_api_endpoint)
+
+    def _example_picking(self):
+        """The delivery the examples ship: the account's latest open Amazon delivery."""
+        self.ensure_one()
+        return self.env["stock.picking"].search(
+            self._open_amazon_deliveries_domain(self.account_id), order="id desc", limit=1
+        )
 
     @api.model
     def _open_amazon_deliveries_domain(self, account):
@@ -255,10 +260,7 @@ class AmazonDeveloperGuide(models.TransientModel):
         """The same calls as raw XML-RPC requests with curl, ready to paste in a shell."""
         self.ensure_one()
         uid = self.integration_user_id.id or 0
-        picking = self.env["stock.picking"].search(
-            self._open_amazon_deliveries_domain(self.account_id), order="id desc", limit=1
-        )
-        picking_id = picking.id or 0
+        picking_id = self._example_picking().id or 0
         db, url = self.database, self.base_url
         steps = [
             (
@@ -316,7 +318,14 @@ class AmazonDeveloperGuide(models.TransientModel):
                 ),
             ),
         ]
-        lines = [f"export {API_KEY_VAR}='<API key>'", ""]
+        lines = [
+            _(
+                "# The integration user's API key (export %(var)s=...), never a password:",
+                var=API_KEY_VAR,
+            ),
+            f': "${{{API_KEY_VAR}:?{API_KEY_VAR} is not set}}"',
+            "",
+        ]
         for title, endpoint, method, params in steps:
             lines += [
                 f"# {title}",
@@ -332,6 +341,7 @@ class AmazonDeveloperGuide(models.TransientModel):
         """Odoo 19's JSON-2 calls: the API key as bearer token, the database as a header."""
         self.ensure_one()
         url, db = self.base_url, self.database
+        picking_id = self._example_picking().id or 0
         headers = (
             f'  -H "Authorization: bearer ${API_KEY_VAR}" -H "X-Odoo-Database: {db}" \\\n'
             "  -H 'Content-Type: application/json'"
@@ -358,7 +368,16 @@ class AmazonDeveloperGuide(models.TransientModel):
             ),
             ("amazon_mark_shipped", {"ids": ["PICKING_ID"]}),
         ]
-        lines = [f"export {API_KEY_VAR}='<API key>' PICKING_ID=<id found by the search>", ""]
+        lines = [
+            _(
+                "# The integration user's API key (export %(var)s=...), never a password:",
+                var=API_KEY_VAR,
+            ),
+            f': "${{{API_KEY_VAR}:?{API_KEY_VAR} is not set}}"',
+            _("# The delivery's id, found by the first call:"),
+            f"PICKING_ID=${{PICKING_ID:-{picking_id}}}",
+            "",
+        ]
         for method, body in calls:
             payload = json.dumps(body).replace('"PICKING_ID"', "'\"$PICKING_ID\"'")
             lines += [

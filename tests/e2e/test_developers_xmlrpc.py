@@ -141,6 +141,57 @@ def test_generated_python_example_ships_with_api_key(
     assert picking["carrier_tracking_ref"] == "DEV-0001"
 
 
+def test_generated_curl_example_ships_with_api_key(
+    odoo, odoo_server, sandbox, amazon_account, open_delivery, tmp_path
+):
+    """The page's curl example, run by bash with the key, ships the latest open delivery."""
+    guide_id, key = create_api_key(odoo_server, amazon_account)
+    [guide] = odoo.call("amazon.developer.guide", "read", [guide_id], ["example_curl"])
+    assert f"{odoo_server.url}/xmlrpc/2/object" in guide["example_curl"]
+    script = tmp_path / "ship_amazon_order.sh"
+    script.write_text(guide["example_curl"])
+    refused = subprocess.run(
+        ["bash", str(script)],
+        env={k: v for k, v in os.environ.items() if k != "ODOO_API_KEY"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode != 0 and "ODOO_API_KEY" in refused.stderr, "no key, no call"
+    run = subprocess.run(
+        ["bash", str(script)],
+        env={**os.environ, "ODOO_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "<fault>" not in run.stdout, run.stdout
+    [picking] = odoo.call(
+        "stock.picking",
+        "search_read",
+        [
+            ("sale_id.amazon_account_id", "=", amazon_account),
+            ("carrier_tracking_ref", "=", "SEUR-0001"),
+            ("state", "=", "done"),
+        ],
+        ["amazon_order_ref"],
+    )
+    shipped = wait_for(
+        lambda: [
+            s
+            for s in sandbox.shipments()
+            if s["packageDetail"]["packageReferenceId"] == str(picking["id"])
+        ],
+        timeout=180,
+    )
+    assert shipped, "the confirmation never reached the sandbox"
+    assert shipped[0]["orderId"] == picking["amazon_order_ref"]
+    assert shipped[0]["packageDetail"]["trackingNumber"] == "SEUR-0001"
+
+
 def test_wrong_key_is_refused(odoo_server, amazon_account):
     """A key is bound to its user: a wrong key or the key with another login is refused."""
     _guide_id, key = create_api_key(odoo_server, amazon_account)
