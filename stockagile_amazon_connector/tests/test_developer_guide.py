@@ -70,6 +70,23 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
         self.assertIn("does not exist or was deleted", guide.guide_html)
         self.assertIn("awaiting_data", guide.guide_html)
 
+    def test_page_in_spanish(self):
+        """With Spanish active, the page, its examples' comments and its menu are in Spanish."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["stockagile_amazon_connector"], ["es_ES"], overwrite=True
+        )
+        guide = (
+            self.env["amazon.developer.guide"]
+            .with_context(lang="es_ES")
+            .create({"account_id": self.account.id})
+        )
+        self.assertIn("Buscar una entrega por id de pedido de Amazon", guide.guide_html)
+        self.assertIn("La clave API del usuario de integración", guide.example_curl)
+        menu = self.env.ref("stockagile_amazon_connector.amazon_developer_guide_menu")
+        self.assertEqual(menu.with_context(lang="es_ES").name, "Desarrolladores")
+        self.assertEqual(menu.with_context(lang="en_US").name, "Developers")
+
     def test_api_key_of_a_restricted_integration_user(self):
         """The key belongs to a user with Amazon User + Inventory User in one company only."""
         self.assertFalse(self._integration_user(), "created on demand only")

@@ -422,7 +422,9 @@ class AmazonDeveloperGuide(models.TransientModel):
                 "action_amazon_retry_shipment."
             ),
         }
-        labels = dict(SYNC_STATES)
+        labels = dict(
+            self.env["stock.picking"]._fields["amazon_sync_state"]._description_selection(self.env)
+        )
         parts = [
             Markup("<h3>%s</h3>") % _("Connection"),
             table(
