@@ -118,6 +118,30 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
         with self.assertRaises(AccessError):
             self.account.with_user(user).read(["refresh_token"])
 
+    def test_amazon_manager_without_admin_rights_makes_the_key(self):
+        """An Amazon manager who is no user administrator gets the integration user's key."""
+        manager = new_test_user(
+            self.env,
+            "amazon_dev_manager",
+            groups="base.group_user,stockagile_amazon_connector.group_amazon_manager",
+        )
+        self.assertFalse(manager.has_group("base.group_erp_manager"))
+        guide = self._guide().with_user(manager)
+        action = guide.action_create_api_key()
+        user = self._integration_user()
+        self.assertTrue(user.has_group("stockagile_amazon_connector.group_amazon_user"))
+        wizard = (
+            self.env["res.users.apikeys.description"]
+            .with_user(manager)
+            .with_context(**action["context"])
+            .create({})
+        )
+        key = wizard._amazon_make_key()
+        apikeys = self.env["res.users.apikeys"]
+        self.assertEqual(apikeys._check_credentials(scope="rpc", key=key), user.id)
+        [made] = apikeys.sudo().search([("user_id", "=", user.id)])
+        self.assertTrue(made.expiration_date, "within the manager's own key duration limits")
+
     def test_only_managers_make_integration_keys(self):
         """An Amazon user can neither open the page nor make the integration user's key."""
         self._guide().action_create_api_key()
