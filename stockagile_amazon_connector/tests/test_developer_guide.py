@@ -113,6 +113,9 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
         self.assertEqual(apikeys._check_credentials(scope="rpc", key=key), user.id)
         self.assertFalse(wizard.exists(), "the wizard is gone with the key, as Odoo's")
         self.assertEqual(self._guide().api_key_count, 1)
+        self._guide().action_revoke_api_keys()
+        self.assertFalse(apikeys._check_credentials(scope="rpc", key=key), "revoked at once")
+        self.assertEqual(self._guide().api_key_count, 0)
         self._guide().action_create_api_key()
         self.assertEqual(self._integration_user(), user, "one integration user per company")
         with self.assertRaises(AccessError):

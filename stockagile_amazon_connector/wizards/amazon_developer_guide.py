@@ -640,6 +640,19 @@ class AmazonDeveloperGuide(models.TransientModel):
             },
         }
 
+    def action_revoke_api_keys(self):
+        """Delete every API key of the integration user: tools using them are refused at once."""
+        self.ensure_one()
+        self._check_manager()
+        user = self.integration_user_id.sudo()
+        if user.amazon_integration_company_id not in self.env.user.company_ids:
+            raise AccessError(_("Only Amazon managers of its company revoke its keys."))
+        keys = self.env["res.users.apikeys"].sudo().search([("user_id", "=", user.id)])
+        keys._remove()
+        # Odoo caches successful (uid, key) checks: forget them so the keys stop working now.
+        self.env.registry.clear_cache()
+        return True
+
     def action_try_update_shipping(self):
         """Try it: amazon_update_shipping with the test values on the sandbox delivery."""
         return self._try(

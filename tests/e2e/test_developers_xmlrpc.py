@@ -51,12 +51,12 @@ class WebSession:
         )
 
 
-def create_api_key(odoo_server, account_id):
+def create_api_key(odoo_server, account_id, web=None):
     """As the admin in the web client: Developers > Create API key > Generate key > password.
 
     :return: (guide id, the key shown once)
     """
-    web = WebSession(odoo_server.url, odoo_server.database, "admin", "admin")
+    web = web or WebSession(odoo_server.url, odoo_server.database, "admin", "admin")
     guide_id = web.call("amazon.developer.guide", "create", [{"account_id": account_id}])
     action = web.call("amazon.developer.guide", "action_create_api_key", [[guide_id]], button=True)
     assert action["res_model"] == "res.users.apikeys.description"
@@ -192,9 +192,11 @@ def test_generated_curl_example_ships_with_api_key(
     assert shipped[0]["packageDetail"]["trackingNumber"] == "SEUR-0001"
 
 
-def test_wrong_key_is_refused(odoo_server, amazon_account):
-    """A key is bound to its user: a wrong key or the key with another login is refused."""
-    _guide_id, key = create_api_key(odoo_server, amazon_account)
+def test_wrong_or_revoked_key_is_refused(odoo_server, amazon_account):
+    """A key is bound to its user: a wrong key, the key with another login, or a revoked key
+    (even one that just worked) is refused."""
+    web = WebSession(odoo_server.url, odoo_server.database, "admin", "admin")
+    guide_id, key = create_api_key(odoo_server, amazon_account, web)
     common = xmlrpc.client.ServerProxy(f"{odoo_server.url}/xmlrpc/2/common")
     db = odoo_server.database
     login = OdooClient(odoo_server.url, db, "admin", "admin").call(
@@ -203,6 +205,12 @@ def test_wrong_key_is_refused(odoo_server, amazon_account):
     assert common.authenticate(db, login, key, {})
     assert not common.authenticate(db, login, key[:-1] + ("0" if key[-1] != "0" else "1"), {})
     assert not common.authenticate(db, "admin", key, {})
+    integration = OdooClient(odoo_server.url, db, login, key)
+    assert integration.call("amazon.account", "search", []) == [amazon_account]
+    web.call("amazon.developer.guide", "action_revoke_api_keys", [[guide_id]], button=True)
+    with pytest.raises(xmlrpc.client.Fault, match="Access Denied|AccessDenied"):
+        integration.call("amazon.account", "search", [])
+    assert not common.authenticate(db, login, key, {})
 
 
 @pytest.fixture
