@@ -438,7 +438,7 @@ class AmazonDeveloperGuide(models.TransientModel):
                         _(
                             "An API key of the integration user (button Create API key), in "
                             "place of the password: it is shown once, keep it in your tool's "
-                            "secrets. Revoke it by archiving the user or deleting the key."
+                            "secrets. Revoke API keys, on this page, stops them all at once."
                         ),
                     ),
                     (
