@@ -153,6 +153,10 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
             "amazon_dev_clerk",
             groups="base.group_user,stockagile_amazon_connector.group_amazon_user",
         )
+        menu = self.env.ref("stockagile_amazon_connector.amazon_developer_guide_menu")
+        menus = self.env["ir.ui.menu"]
+        self.assertNotIn(menu.id, menus.with_user(clerk)._visible_menu_ids(), "managers only")
+        self.assertIn(menu.id, menus.with_user(self.env.ref("base.user_admin"))._visible_menu_ids())
         with self.assertRaises(AccessError):
             self.env["amazon.developer.guide"].with_user(clerk).create({})
         wizard = (

@@ -48,6 +48,7 @@ class ResUsersApikeysDescription(models.TransientModel):
             user is not an Amazon integration user.
         """
         self.ensure_one()
+        self.check_access_make_key()
         user = self.amazon_user_id.sudo()
         if not self.env.user.has_group("stockagile_amazon_connector.group_amazon_manager"):
             raise AccessError(_("Only Amazon managers create keys for the integration user."))
