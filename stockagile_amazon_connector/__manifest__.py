@@ -28,6 +28,8 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "wizards/amazon_change_warehouse_wizard_views.xml",
+        "wizards/amazon_developer_guide_views.xml",
+        "wizards/res_users_apikeys_description_views.xml",
         "views/amazon_menus.xml",
         "security/amazon_listing_creation_security.xml",
         "data/amazon_listing_creation_data.xml",

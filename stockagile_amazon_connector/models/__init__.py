@@ -19,6 +19,7 @@ from . import amazon_listing_creation
 from . import product_product
 from . import product_template
 from . import res_partner
+from . import res_users
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking

@@ -13,3 +13,4 @@ from . import test_job_engine
 from . import test_unsafe_documents
 from . import test_listing_creation
 from . import test_listing_creation_tour
+from . import test_developer_guide
