@@ -97,7 +97,7 @@ def open_delivery(odoo, amazon_account):
         ("picking_type_code", "=", "outgoing"),
         ("state", "not in", ["done", "cancel"]),
     ]
-    found = wait_for(lambda: odoo.call("stock.picking", "search", domain), timeout=120)
+    found = wait_for(lambda: odoo.call("stock.picking", "search", domain), timeout=240)
     assert found, f"order {FBM_SINGLE} was not imported with an open delivery"
     return found[0]
 
