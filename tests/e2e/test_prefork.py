@@ -44,7 +44,6 @@ def test_cluster_stock_orders_and_shipments(cluster, sandbox, sandbox_url):
     """Receipts on both servers, an order import and shipments: once each, no 429."""
     main, second = cluster
     odoo, other = main.client(), second.client()
-    sandbox.reset(seed="empty")
     account = create_sandbox_account(odoo, sandbox_url, "Amazon ES (prefork)")
     products = {sku: product_with_sku(odoo, sku) for sku in SKUS}
     odoo.call("product.product", "write", list(products.values()), {"amazon_sync": True})
