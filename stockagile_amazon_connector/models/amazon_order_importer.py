@@ -260,9 +260,10 @@ class AmazonOrderImporter(models.AbstractModel):
         company = account.company_id
         mapper = self.env["amazon.order.mapper"]
         marketplace = mapper._marketplace(account, data)
-        currency = mapper._currency(data, marketplace)
         partner, invoice_partner, shipping_partner = mapper._partners(account, data, cache)
-        lines, problems = mapper._order_lines(account, data, cache, currency)
+        sale_values, problems = mapper._sale_values(
+            account, data, cache, marketplace, invoice_partner, shipping_partner
+        )
         buyer = data.get("buyer") or {}
         purchase_date = _parse_time(data.get("createdTime") or data["lastUpdatedTime"])
         values = {
@@ -270,7 +271,6 @@ class AmazonOrderImporter(models.AbstractModel):
             "partner_id": partner.id,
             "partner_invoice_id": invoice_partner.id,
             "partner_shipping_id": shipping_partner.id,
-            "pricelist_id": mapper._pricelist(account, currency, cache).id,
             "warehouse_id": account.warehouse_id.id,
             "user_id": False,
             "date_order": purchase_date,
@@ -284,20 +284,32 @@ class AmazonOrderImporter(models.AbstractModel):
             "amazon_fulfillment_channel": channel,
             "amazon_status": status,
             "amazon_buyer_ref": buyer.get("buyerPurchaseOrderNumber") or False,
-            "amazon_review_needed": bool(problems),
-            "amazon_review_message": "\n".join(problems) or False,
-            "order_line": [Command.create(line) for line in lines],
+            **sale_values,
         }
         order = (
             self.env["sale.order"]
             .with_context(tracking_disable=True, mail_create_nosubscribe=True)
             .create(values)
         )
+        self._review(order, data, problems)
+        return order
+
+    def _review(self, order, data, problems):
+        """Check the totals, then flag the order for review or confirm it."""
+        total_problem = not problems and self.env["amazon.order.mapper"]._check_totals(order, data)
+        problems = [*problems, total_problem] if total_problem else problems
+        order.write(
+            {
+                "amazon_review_needed": bool(problems),
+                "amazon_review_message": "\n".join(problems) or False,
+            }
+        )
         if problems:
             order.message_post(body="\n".join(problems), subtype_xmlid="mail.mt_note")
-            return order  # a quotation until someone reviews it
-        self._confirm(order)
-        return order
+            return False  # a quotation until someone reviews it
+        if order.state == "draft" and order.amazon_status not in SKIPPED_NEW_STATUSES:
+            self._confirm(order)
+        return True
 
     def _confirm(self, order):
         """Confirm with the ERP's workflow; deliver what Amazon already shipped."""
@@ -353,39 +365,47 @@ class AmazonOrderImporter(models.AbstractModel):
     # Review
     # ------------------------------------------------------------------
 
-    def _review_unknown_skus(self, order):
-        """Put products on lines whose SKU was unknown; confirm the order when none is left.
+    def _retry_import(self, order):
+        """Map a flagged quotation again from Amazon's order, after the configuration was fixed.
+
+        Lines, taxes, currency and pricelist are mapped anew (the partners stay); the order is
+        confirmed when nothing is left to review.
 
         :return: True when the order needs no more review.
+        :raise UserError: Amazon could not be asked for the order.
         """
-        placeholder = self.env.ref("stockagile_amazon_connector.product_amazon_unknown")
-        lines = order.order_line.filtered(lambda line: line.product_id == placeholder)
-        products = self._products_by_sku(order.amazon_account_id, set(lines.mapped("amazon_sku")))
-        missing = []
-        for line in lines:
-            product = products.get(line.amazon_sku)
-            if not product:
-                missing.append(line.amazon_sku)
-                continue
-            line.write(
-                {
-                    "product_id": product.id,
-                    "name": product.get_product_multiline_description_sale(),
-                    "price_unit": line.price_unit,
-                    "tax_id": [Command.set(line.tax_id.ids)],
-                }
+        account = order.amazon_account_id
+        try:
+            data = account._get_sp_api_service().get_order(
+                order.amazon_order_ref, included_data=ORDER_DATASETS
             )
-        if missing:
-            order.amazon_review_message = _(
-                "SKUs still without a product: %(skus)s. Give products these internal "
-                "references, then press Check products.",
-                skus=", ".join(missing),
-            )
-            return False
-        order.write({"amazon_review_needed": False, "amazon_review_message": False})
-        order.message_post(
-            body=_("Every Amazon SKU has a product now."), subtype_xmlid="mail.mt_note"
+        except AmazonError as error:
+            raise UserError(
+                _(
+                    "Amazon order %(ref)s: %(error)s",
+                    ref=order.amazon_order_ref,
+                    error=error.message,
+                )
+            ) from error
+        skus = {
+            (item.get("product") or {}).get("sellerSku") for item in data.get("orderItems") or ()
+        }
+        cache = {"run": {"products": self._products_by_sku(account, skus)}, "created": {}}
+        mapper = self.env["amazon.order.mapper"]
+        values, problems = mapper._sale_values(
+            account,
+            data,
+            cache,
+            order.amazon_marketplace_id,
+            order.partner_invoice_id,
+            order.partner_shipping_id,
         )
-        if order.state == "draft" and order.amazon_status not in SKIPPED_NEW_STATUSES:
-            self._confirm(order)
-        return True
+        values["order_line"] = [Command.clear(), *values.get("order_line", ())]
+        order.with_context(tracking_disable=True).write(values)
+        if self._review(order, data, problems):
+            order.message_post(
+                body=_("Imported again from Amazon: nothing left to review."),
+                subtype_xmlid="mail.mt_note",
+            )
+            return True
+        return False

@@ -43,40 +43,82 @@ class AmazonOrderMapper(models.AbstractModel):
             )
         return marketplace
 
+    def _sale_values(self, account, data, cache, marketplace, invoice_partner, shipping_partner):
+        """Currency, pricelist, fiscal position and lines of the sales order of ``data``.
+
+        Nothing of accounting is created or changed here: a currency that is not active, a
+        missing pricelist in Amazon's currency or a tax Amazon charged that the company's
+        configuration does not give is a review problem naming what to configure; the order
+        then stays a quotation until *Check products* imports it again after the fix.
+
+        :return: (``sale.order`` values, list of review problems).
+        """
+        company = account.company_id
+        currency, problem = self._currency(data, marketplace)
+        if not problem:
+            pricelist, problem = self._pricelist(account, currency)
+        fiscal_position = self._fiscal_position(company, invoice_partner, shipping_partner)
+        if problem:  # no line in a currency the order cannot have: Retry maps them after the fix
+            return {"pricelist_id": False, "fiscal_position_id": fiscal_position.id}, [problem]
+        lines, problems = self._order_lines(
+            account, data, cache, fiscal_position, shipping_partner.country_id
+        )
+        return {
+            "pricelist_id": pricelist.id,
+            "fiscal_position_id": fiscal_position.id,
+            "order_line": [Command.create(line) for line in lines],
+        }, problems
+
     def _currency(self, data, marketplace):
+        """Amazon's currency of the order, and a problem when the ERP cannot use it.
+
+        :raise UserError: Amazon sent a currency code the ERP does not know at all.
+        """
         code = ((data.get("proceeds") or {}).get("grandTotal") or {}).get("currencyCode")
         if not code:
-            return marketplace.currency_id
+            return marketplace.currency_id, None
         currency = (
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)])
         )
         if not currency:
             raise UserError(_("Currency %(code)s does not exist in the ERP.", code=code))
         if not currency.active:
-            currency.sudo().active = True
-        return currency
+            return currency, _(
+                "Currency %(code)s is not active: activate it (Accounting > Configuration > "
+                "Currencies), then press Check products.",
+                code=code,
+            )
+        return currency, None
 
-    def _pricelist(self, account, currency, cache):
-        """A pricelist in the order's currency (the account's one when it matches)."""
-        pricelists = cache["created"].setdefault("pricelists", {})
-        if currency.id not in pricelists:
-            pricelist = account.pricelist_id
-            if pricelist.currency_id != currency:
-                pricelist = self.env["product.pricelist"].search(
-                    [
-                        ("currency_id", "=", currency.id),
-                        ("company_id", "in", [False, account.company_id.id]),
-                    ],
-                    limit=1,
-                ) or self.env["product.pricelist"].sudo().create(
-                    {
-                        "name": _("Amazon %(currency)s", currency=currency.name),
-                        "currency_id": currency.id,
-                        "company_id": account.company_id.id,
-                    }
-                )
-            pricelists[currency.id] = pricelist
-        return pricelists[currency.id]
+    def _pricelist(self, account, currency):
+        """The pricelist of the order's currency: the account's one, else one of the company.
+
+        :return: (pricelist, problem). No pricelist is needed in the company's currency.
+        """
+        company = account.company_id
+        if account.pricelist_id.currency_id == currency:
+            return account.pricelist_id, None
+        pricelist = self.env["product.pricelist"].search(
+            [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])],
+            order="company_id, sequence, id",
+            limit=1,
+        )
+        if pricelist or currency == company.currency_id:
+            return pricelist, None
+        return pricelist, _(
+            "Company %(company)s has no pricelist in %(code)s: create one (Sales > Products > "
+            "Pricelists), then press Check products.",
+            company=company.name,
+            code=currency.name,
+        )
+
+    def _fiscal_position(self, company, partner, delivery):
+        """The fiscal position Odoo applies to this customer and delivery address."""
+        return (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner, delivery=delivery)
+        )
 
     def _address_values(self, address, cache):
         """Partner address fields of an Amazon ``CustomerAddress``."""
@@ -214,19 +256,23 @@ class AmazonOrderMapper(models.AbstractModel):
     # Mapping: lines, taxes
     # ------------------------------------------------------------------
 
-    def _order_lines(self, account, data, cache, currency):
-        """Sale order line values and the review problems (unknown SKUs, unknown taxes).
+    def _order_lines(self, account, data, cache, fiscal_position, country):
+        """Sale order line values and the review problems (unknown SKUs, taxes that differ).
 
         Amounts are Amazon's proceeds: per item the ``ITEM`` subtotal (quantity times unit price),
         ``SHIPPING`` (one shipping line per tax), ``DISCOUNT`` (a negative promotion line taxed
-        like what it discounts) and ``TAX``. EU marketplaces state amounts taxes included: the
-        lines then carry price-included taxes so that the order total is exactly Amazon's.
+        like what it discounts) and ``TAX``. Taxes are Odoo's: the product's sales taxes mapped
+        by the fiscal position (shipping without taxes of its own is taxed like the item);
+        Amazon's VAT only checks them. EU marketplaces state amounts taxes included: with
+        price-included taxes the order total is exactly Amazon's.
         """
         lines, problems, shipping = [], [], {}
         products = cache["run"]["products"]
+        company = account.company_id
         items = data.get("orderItems") or ()
         if not items:
             raise UserError(_("Amazon sent the order without order items: nothing to import."))
+        placeholder = self.env.ref("stockagile_amazon_connector.product_amazon_unknown")
         for item in items:
             quantity = item.get("quantityOrdered") or 0
             if not isinstance(quantity, int) or isinstance(quantity, bool):
@@ -265,13 +311,23 @@ class AmazonOrderMapper(models.AbstractModel):
             }
             if "TAX" in parts and not vat_parts:
                 vat_parts["ITEM"] = _amount(parts["TAX"]["subtotal"])
+            checked = "TAX" in parts
             included = self._taxes_included(item, gross + shipping_gross + discount, parts)
-            item_taxes, problem = self._taxes(
-                account, gross, vat_parts.get("ITEM", Decimal(0)), included, cache
-            )
-            problems += [problem] if problem else []
-            product = products.get(sku)
+            product = products.get(sku) or placeholder
+            item_taxes = self._product_taxes(product, company, fiscal_position)
+            if product != placeholder:  # an unknown SKU's taxes are mapped when it is known
+                problems += self._check_taxes(
+                    item_taxes,
+                    gross,
+                    vat_parts.get("ITEM", 0),
+                    included,
+                    checked,
+                    _("SKU %(sku)s", sku=sku),
+                    fiscal_position,
+                    country,
+                )
             values = {
+                "product_id": product.id,
                 "product_uom_qty": quantity,
                 "tax_id": [Command.set(item_taxes.ids)],
                 "price_unit": self._price(gross, vat_parts.get("ITEM", 0), included, item_taxes)
@@ -279,12 +335,7 @@ class AmazonOrderMapper(models.AbstractModel):
                 "amazon_order_item_ref": item.get("orderItemId"),
                 "amazon_sku": sku,
             }
-            if product:
-                values["product_id"] = product.id
-            else:
-                values["product_id"] = self.env.ref(
-                    "stockagile_amazon_connector.product_amazon_unknown"
-                ).id
+            if product == placeholder:
                 title = product_data.get("title") or ""
                 values["name"] = f"[{sku}] {title}"
                 problems.append(
@@ -298,20 +349,28 @@ class AmazonOrderMapper(models.AbstractModel):
                 )
             lines.append(values)
             if shipping_gross:
-                shipping_taxes, problem = self._taxes(
-                    account, shipping_gross, vat_parts.get("SHIPPING", 0), included, cache
+                shipping_taxes = (
+                    self._product_taxes(account.shipping_product_id, company, fiscal_position)
+                    or item_taxes
                 )
-                problems += [problem] if problem else []
+                problems += self._check_taxes(
+                    shipping_taxes,
+                    shipping_gross,
+                    vat_parts.get("SHIPPING", 0),
+                    included,
+                    checked and product != placeholder,
+                    _("shipping of SKU %(sku)s", sku=sku),
+                    fiscal_position,
+                    country,
+                )
                 price = self._price(
                     shipping_gross, vat_parts.get("SHIPPING", 0), included, shipping_taxes
                 )
                 key = tuple(shipping_taxes.ids)
                 shipping[key] = shipping.get(key, Decimal(0)) + price
             if discount:
-                lines.append(
-                    self._promotion_line(account, item, parts["DISCOUNT"], discount, cache)
-                    | {"tax_id": [Command.set(item_taxes.ids)]}
-                )
+                promotion = self._promotion_line(account, item, discount, included, item_taxes)
+                lines.append(promotion | {"tax_id": [Command.set(item_taxes.ids)]})
         for tax_ids, price in shipping.items():
             lines.append(
                 {
@@ -329,7 +388,7 @@ class AmazonOrderMapper(models.AbstractModel):
             line["price_unit"] = float_round(float(line["price_unit"]), precision_digits=digits)
         return lines, list(dict.fromkeys(problems))
 
-    def _promotion_line(self, account, item, part, discount, cache):
+    def _promotion_line(self, account, item, discount, included, taxes):
         """A negative line for the item's promotions (taxed like the item)."""
         promotions = [
             promo.get("promotionId")
@@ -337,6 +396,7 @@ class AmazonOrderMapper(models.AbstractModel):
             if promo.get("promotionId")
         ]
         sku = (item.get("product") or {}).get("sellerSku") or ""
+        rate = self._rate(taxes)
         return {
             "product_id": account.discount_product_id.id,
             "name": _(
@@ -345,7 +405,10 @@ class AmazonOrderMapper(models.AbstractModel):
                 sku=sku,
             ),
             "product_uom_qty": 1,
-            "price_unit": discount,  # taxes included like the item (see _order_lines)
+            # Amazon's discount is in the item's form (taxes included or not), like the price
+            "price_unit": self._price(
+                discount, discount * rate / (1 + rate) if included else 0, included, taxes
+            ),
         }
 
     @staticmethod
@@ -368,67 +431,64 @@ class AmazonOrderMapper(models.AbstractModel):
             return amount + vat
         return amount
 
-    def _taxes(self, account, amount, vat, included, cache):
-        """The company's sales tax whose rate gives Amazon's ``vat`` on ``amount``.
+    @staticmethod
+    def _rate(taxes):
+        """The combined rate of percentage taxes, as a Decimal fraction (0.21 for 21 %)."""
+        return sum(
+            (Decimal(str(tax.amount)) for tax in taxes if tax.amount_type == "percent"), Decimal(0)
+        ) / Decimal(100)
 
-        :return: (taxes, review problem or None). A marketplace stating prices taxes included
-            gets a price-included tax, created as a twin of the matching price-excluded one when
-            the company has none, so that totals are exactly Amazon's.
+    @staticmethod
+    def _product_taxes(product, company, fiscal_position):
+        """The line taxes Odoo gives ``product``: its sales taxes mapped by the fiscal position."""
+        taxes = product.taxes_id._filter_taxes_by_company(company)
+        return fiscal_position.map_tax(taxes) if taxes else taxes
+
+    def _check_taxes(self, taxes, amount, vat, included, checked, what, fiscal_position, country):
+        """Review problems when the ERP's ``taxes`` do not give the VAT Amazon charged.
+
+        :param checked: Amazon sent its tax breakdown (without it nothing can be compared).
+        :return: a list of zero or one problem naming what to configure.
         """
-        if not vat:
-            return self.env["account.tax"], None
+        if not checked or not amount:
+            return []
         amount, vat = Decimal(amount), Decimal(vat)
-        company = account.company_id
-        taxes = cache["created"].setdefault("taxes", {})
-        if company.id not in taxes:
-            taxes[company.id] = self.env["account.tax"].search(
-                [
-                    ("company_id", "=", company.id),
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", ">", 0),
-                ]
+        rate = self._rate(taxes)
+        expected = amount * rate / (1 + rate) if included else amount * rate
+        percent_only = all(tax.amount_type == "percent" for tax in taxes)
+        if percent_only and abs(expected - vat) <= CENT:
+            return []
+        base = amount - vat if included else amount
+        amazon_rate = float_round(float(vat / base * 100), 1) if base else 0
+        return [
+            _(
+                "%(what)s: Amazon charged %(rate)s%% tax (delivery to %(country)s) but the "
+                "ERP gives %(taxes)s (fiscal position: %(position)s). Configure the product's "
+                "sales taxes or a fiscal position for %(country)s that maps them to a "
+                "%(rate)s%% sales tax (EU OSS: module l10n_eu_oss), then press Check products; "
+                "nothing was invoiced.",
+                what=what,
+                rate=amazon_rate,
+                country=country.name or _("unknown country"),
+                taxes=", ".join(taxes.mapped("name")) or _("no tax"),
+                position=fiscal_position.name or _("none"),
             )
-        fitting = []
-        for tax in taxes[company.id]:
-            rate = Decimal(str(tax.amount)) / 100
-            expected = amount * rate / (1 + rate) if included else amount * rate
-            gap = abs(expected - vat)
-            if gap <= CENT:
-                fitting.append((gap, tax.price_include != included, tax.sequence, tax.id, tax))
-        if not fitting:
-            base = amount - vat if included else amount
-            rate = float_round(float(vat / base * 100), 1) if base else 0
-            return self.env["account.tax"], _(
-                "No sales tax of about %(rate)s%% in company %(company)s: lines were imported "
-                "without tax.",
-                rate=rate,
-                company=company.name,
-            )
-        tax = min(fitting, key=lambda row: row[:4])[-1]
-        if included and not tax.price_include:
-            tax = self._included_twin(tax, cache)
-        return tax, None
+        ]
 
-    def _included_twin(self, tax, cache):
-        """The price-included copy of ``tax`` (same rate, accounts and tax grids)."""
-        twin = self.env["account.tax"].search(
-            [
-                ("company_id", "=", tax.company_id.id),
-                ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"),
-                ("amount", "=", tax.amount),
-                ("price_include_override", "=", "tax_included"),
-            ],
-            limit=1,
+    def _check_totals(self, order, data):
+        """A problem when the order's total differs from Amazon's grand total by a cent or more."""
+        grand = (data.get("proceeds") or {}).get("grandTotal") or {}
+        if not grand.get("amount") or grand.get("currencyCode") != order.currency_id.name:
+            return None
+        amazon_total = _amount(grand)
+        total = Decimal(str(order.currency_id.round(order.amount_total)))
+        if abs(total - amazon_total) < CENT:
+            return None
+        return _(
+            "The order total %(total)s differs from Amazon's %(amazon)s %(currency)s: check the "
+            "taxes of its lines (Amazon's EU amounts include VAT: use price-included sales "
+            "taxes), then press Check products.",
+            total=total,
+            amazon=amazon_total,
+            currency=order.currency_id.name,
         )
-        if not twin:
-            twin = tax.sudo().copy(
-                {
-                    "name": _("%(name)s (incl.)", name=tax.name),
-                    "price_include_override": "tax_included",
-                }
-            )
-            _logger.info("Created tax %s for Amazon's tax-included prices", twin.name)
-            cache["created"].pop("taxes", None)
-        return twin

@@ -222,9 +222,14 @@ class SaleOrder(models.Model):
         return problems
 
     def action_amazon_check_products(self):
-        """Match again the lines whose SKU was unknown; confirm the order when all match."""
-        for order in self.filtered("amazon_review_needed"):
-            self.env["amazon.order.importer"]._review_unknown_skus(order)
+        """Import flagged quotations again from Amazon; confirm those with nothing left to review.
+
+        After a product got the missing SKU, a tax, fiscal position, currency or pricelist was
+        configured: lines, taxes and totals are mapped and checked again.
+        """
+        importer = self.env["amazon.order.importer"]
+        for order in self.filtered(lambda o: o.amazon_review_needed and o.state == "draft"):
+            importer._retry_import(order)
         return True
 
     # ------------------------------------------------------------------
