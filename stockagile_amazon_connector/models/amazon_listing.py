@@ -1,6 +1,7 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import float_round
 
 from ..services import payloads
@@ -178,6 +179,30 @@ class AmazonListing(models.Model):
         self.env["amazon.sync.engine"]._wake_up()
 
     def action_sync_now(self):
-        """Push these listings now (quantity and price), and tell the user the outcome."""
-        self._queue_changes(kind="all")
-        return self.env["amazon.sync.engine"]._push_now(self)
+        """Push these listings now (quantity and price), and tell the user the outcome.
+
+        Amazon Users may push the listings of their companies. Pushing writes listing states and
+        the queue, which they may only read: once the caller's group and access to every one of
+        these listings are checked, the push runs as superuser on these listings only.
+        """
+        listings = self._check_amazon_pushable()
+        listings._queue_changes(kind="all")
+        return self.env["amazon.sync.engine"].sudo()._push_now(listings)
+
+    def _check_amazon_pushable(self):
+        """These listings as superuser, after checking the caller may push them.
+
+        :raise AccessError: the caller is no Amazon User, or one listing is of a company the
+            caller may not access (nothing is queued nor sent).
+        """
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            raise AccessError(_("Only Amazon Users may send products to Amazon: nothing was sent."))
+        self.check_access("read")
+        outside = self.sudo().filtered(lambda listing: listing.company_id not in self.env.companies)
+        if outside and not self.env.su:
+            raise AccessError(
+                _("These Amazon listings belong to another company: nothing was sent.")
+            )
+        return self.sudo()
