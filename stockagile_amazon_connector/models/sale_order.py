@@ -255,22 +255,20 @@ class SaleOrder(models.Model):
         partners = (self.partner_id | self.partner_invoice_id | self.partner_shipping_id).filtered(
             "amazon_buyer"
         )
-        for partner in partners:
-            in_use = self.search_count(
+        if partners:
+            not_due = self.search(
                 [
                     ("id", "not in", self.ids),
                     ("amazon_anonymized", "=", False),
                     "|",
                     "|",
-                    ("partner_id", "=", partner.id),
-                    ("partner_invoice_id", "=", partner.id),
-                    ("partner_shipping_id", "=", partner.id),
-                ],
-                limit=1,
+                    ("partner_id", "in", partners.ids),
+                    ("partner_invoice_id", "in", partners.ids),
+                    ("partner_shipping_id", "in", partners.ids),
+                ]
             )
-            if in_use:
-                continue
-            partner.write(
+            in_use = not_due.partner_id | not_due.partner_invoice_id | not_due.partner_shipping_id
+            (partners - in_use).write(
                 {
                     "name": _("Anonymized Amazon buyer"),
                     "street": False,
