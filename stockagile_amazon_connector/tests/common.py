@@ -159,7 +159,11 @@ class AmazonStockMixin:
         """
         cls.env.ref("base.EUR").active = True
         cls.env["product.pricelist"].create(
-            {"name": "Amazon EUR (test)", "currency_id": cls.env.ref("base.EUR").id}
+            {
+                "name": "Amazon EUR (test)",
+                "currency_id": cls.env.ref("base.EUR").id,
+                "company_id": False,  # shared by every company
+            }
         )
         vat21 = cls.env["account.tax"].create(
             {
