@@ -258,7 +258,8 @@ class AmazonOrderImporter(models.AbstractModel):
     def _create_order(self, account, data, cache, channel, status):
         """Create the sales order of a new payable Amazon order, and confirm it if it can."""
         company = account.company_id
-        mapper = self.env["amazon.order.mapper"]
+        # The account's company, whoever runs the import (a cron runs as superuser in its own)
+        mapper = self.env["amazon.order.mapper"].with_company(company)
         marketplace = mapper._marketplace(account, data)
         partner, invoice_partner, shipping_partner = mapper._partners(account, data, cache)
         sale_values, problems = mapper._sale_values(
@@ -288,10 +289,11 @@ class AmazonOrderImporter(models.AbstractModel):
         }
         order = (
             self.env["sale.order"]
+            .with_company(company)
             .with_context(tracking_disable=True, mail_create_nosubscribe=True)
             .create(values)
         )
-        self._review(order, data, problems)
+        self.with_company(company)._review(order, data, problems)
         return order
 
     def _review(self, order, data, problems):

@@ -229,7 +229,8 @@ class SaleOrder(models.Model):
         """
         importer = self.env["amazon.order.importer"]
         for order in self.filtered(lambda o: o.amazon_review_needed and o.state == "draft"):
-            importer._retry_import(order)
+            company = order.company_id  # the order's, whichever companies the user has open
+            importer.with_company(company)._retry_import(order.with_company(company))
         return True
 
     # ------------------------------------------------------------------
