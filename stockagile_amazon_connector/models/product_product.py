@@ -19,11 +19,17 @@ class ProductProduct(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("amazon_sync") for vals in vals_list):
+            self._amazon_check_group()
         products = super().create(vals_list)
         products.filtered("amazon_sync")._amazon_enable_listings()
         return products
 
     def write(self, vals):
+        if "amazon_sync" in vals and any(
+            product.amazon_sync != bool(vals["amazon_sync"]) for product in self
+        ):
+            self._amazon_check_group()
         if vals.get("amazon_sync"):
             self._amazon_check_skus(vals.get("default_code"))
         if "default_code" in vals and not vals["default_code"]:
@@ -215,10 +221,7 @@ class ProductProduct(models.Model):
             (another company's): nothing is changed nor sent.
         """
         self._amazon_check_exist()
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "stockagile_amazon_connector.group_amazon_user"
-        ):
-            raise AccessError(_("Only Amazon Users may sync products with Amazon."))
+        self._amazon_check_group()
         self.check_access("read")
         foreign = self.sudo().filtered(
             lambda product: product.company_id and product.company_id not in self.env.companies
@@ -228,6 +231,14 @@ class ProductProduct(models.Model):
                 _("These products belong to another company: nothing was changed nor sent.")
             )
         return self.sudo()
+
+    def _amazon_check_group(self):
+        """:raise AccessError: the caller is not an Amazon User (the flag sends data to Amazon,
+        so even product editors need the group to change it)."""
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            raise AccessError(_("Only Amazon Users may sync products with Amazon."))
 
     def _amazon_check_exist(self):
         """Refuse ids that do not exist (XML-RPC callers), naming them; nothing is changed."""

@@ -65,6 +65,16 @@ class TestRoles(AmazonTestCase):
         self.assertTrue(self.mug.amazon_sync, msg="nothing changed")
         self.assertEqual(self._sent(), [], msg="nothing sent to Amazon")
 
+    def test_product_editor_without_amazon_group_cannot_set_the_flag(self):
+        """Editing products is not enough to send them to Amazon: the flag needs the group."""
+        editor = new_test_user(
+            self.env, "roles_editor", groups="base.group_user,sales_team.group_sale_manager"
+        )
+        with self.assertRaises(AccessError):
+            self.mug.with_user(editor).write({"amazon_sync": True})
+        self.mug.with_user(editor).write({"list_price": 11.0})  # the rest of the product: yes
+        self.assertFalse(self.mug.amazon_listing_ids, msg="no listing, nothing queued")
+
     def test_user_of_another_company_cannot_push(self):
         """A manager of another company cannot push or toggle this company's product."""
         self.mug.amazon_sync = True
