@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_order_import import AmazonOrderCase, iso_ago
 
@@ -101,7 +101,10 @@ class TestOrderTaxes(AmazonOrderCase):
         self.assertIn("France", order.amazon_review_message, msg="names what to configure")
         self.assertEqual(self._counts(), before, msg="no tax, pricelist or entry created")
         self._oss_france()
-        order.action_amazon_check_products()
+        clerk = new_test_user(
+            self.env, "taxes_clerk", groups="stockagile_amazon_connector.group_amazon_user"
+        )
+        order.with_user(clerk).action_amazon_check_products()  # an Amazon User can complete it
         self.assertFalse(order.amazon_review_needed, order.amazon_review_message)
         self.assertEqual(order.state, "sale", msg="imported again and confirmed after the fix")
         self.assertEqual(order.order_line.filtered("product_id").tax_id, self.oss20)
