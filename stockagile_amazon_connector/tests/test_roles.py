@@ -6,7 +6,7 @@ from odoo.tests import new_test_user, tagged
 
 from amazon_sandbox import seed
 
-from .common import AmazonTestCase
+from .common import AmazonTestCase, import_amazon_orders
 
 AMAZON_USER = "stockagile_amazon_connector.group_amazon_user"
 AMAZON_MANAGER = "stockagile_amazon_connector.group_amazon_manager"
@@ -47,6 +47,7 @@ class TestRoles(AmazonTestCase):
         product.action_amazon_enable_sync()
         self.assertTrue(self.mug.amazon_sync, msg="Amazon Users may sync products they can sell")
         product.action_amazon_sync_now()
+        self._push()  # whatever it left to the background
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 7)
         self.assertEqual(self.mug.amazon_listing_ids.state, "synced")
 
@@ -176,7 +177,7 @@ class TestTwoCompanies(AmazonTestCase):
         }
         self.sandbox.reset(seed="empty")
         self.sandbox.add_orders([order])
-        self.env["amazon.order.importer"]._sync_account(self.account_b, auto_commit=False)
+        import_amazon_orders(self.env, self.account_b)
         sale = self.env["sale.order"].search([("amazon_order_ref", "=", "402-9000000-0000001")])
         self.assertEqual(sale.company_id, self.company_b)
         self.assertEqual(sale.warehouse_id, self.warehouse_b)

@@ -45,6 +45,7 @@ class TestRolesTours(AmazonSandboxMixin, AmazonStockMixin, HttpCase):
             "amazon_user_product_sync_now",
             login="tour_amazon_clerk",
         )
+        self._push()  # whatever the button left to the background
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 5)
 
     def test_manager_tests_the_connection(self):

