@@ -186,11 +186,6 @@ class AmazonStockMixin:
         self.env["amazon.feed"]._cron_check_feeds(auto_commit=False)
 
 
-def import_amazon_orders(env, account):
-    """Import the account's orders now, as the cron does (without its commits); return counts."""
-    return env["amazon.order.importer"]._sync_account(account, auto_commit=False)
-
-
 class AmazonTestCase(AmazonSandboxMixin, AmazonStockMixin, TransactionCase):
     """TransactionCase with an account on a freshly reset sandbox."""
 
