@@ -200,14 +200,31 @@ def run_burst(odoo, sandbox, product_ids):
     }
 
 
-def ensure_spanish_vat(odoo):
-    """The 21 % sales tax the imported Spanish orders need (a database without demo has none)."""
-    if not odoo.call(
-        "account.tax", "search", [("type_tax_use", "=", "sale"), ("amount", "=", 21.0)], limit=1
-    ):
-        odoo.call(
-            "account.tax", "create", {"name": "IVA 21%", "amount": 21.0, "type_tax_use": "sale"}
+def ensure_spanish_vat(odoo, product_ids):
+    """Euros, a euro pricelist and a price-included 21 % VAT on the products, as an integrator
+    configures them (the importer creates none of it; without them orders wait for review)."""
+    eur = odoo.call(
+        "res.currency", "search", [("name", "=", "EUR")], context={"active_test": False}
+    )
+    odoo.call("res.currency", "write", eur, {"active": True})
+    if not odoo.call("product.pricelist", "search", [("currency_id", "in", eur)]):
+        odoo.call("product.pricelist", "create", {"name": "Amazon EUR", "currency_id": eur[0]})
+    found = odoo.call("account.tax", "search", [("name", "=", "IVA 21% incl. (bench)")], limit=1)
+    tax = (
+        found[0]
+        if found
+        else odoo.call(
+            "account.tax",
+            "create",
+            {
+                "name": "IVA 21% incl. (bench)",
+                "amount": 21.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            },
         )
+    )
+    odoo.call("product.product", "write", product_ids, {"taxes_id": [(6, 0, [tax])]})
 
 
 def import_generated_orders(odoo, sandbox, account_id, count, skus, prefix):
@@ -231,7 +248,7 @@ def run_shipping(odoo, sandbox, account_id):
     """Scenario 5: an integrator ships DELIVERIES Amazon orders over XML-RPC, one by one."""
     skus = [sku(n) for n in range(1, SHIP_SKUS + 1)]
     product_ids = [product_with_sku(odoo, code) for code in skus]
-    ensure_spanish_vat(odoo)
+    ensure_spanish_vat(odoo, product_ids)
     receive(odoo, product_ids, quantity=DELIVERIES * 3)
     sandbox.reset(seed="empty", generate_listings=max(PRODUCTS, LATENCY_SKUS))
     imported = import_generated_orders(odoo, sandbox, account_id, DELIVERIES, skus, "411")

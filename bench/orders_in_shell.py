@@ -33,21 +33,24 @@ products.create(
         if f"SA-GEN-{n:05d}" not in existing
     ]
 )
-if not env["account.tax"].search(  # noqa: F821
-    [
-        ("type_tax_use", "=", "sale"),
-        ("amount", "=", 21.0),
-        ("company_id", "=", account.company_id.id),
-    ]
-):
-    env["account.tax"].create(  # noqa: F821
-        {
-            "name": "IVA 21%",
-            "amount": 21.0,
-            "type_tax_use": "sale",
-            "company_id": account.company_id.id,
-        }
-    )
+# Configured as an integrator would: the importer never creates taxes, pricelists or currencies.
+company = account.company_id
+eur = env.ref("base.EUR")  # noqa: F821
+eur.active = True
+if not env["product.pricelist"].search([("currency_id", "=", eur.id)]):  # noqa: F821
+    env["product.pricelist"].create({"name": "Amazon EUR", "currency_id": eur.id})  # noqa: F821
+vat = env["account.tax"].search(  # noqa: F821
+    [("name", "=", "IVA 21% incl. (bench)"), ("company_id", "=", company.id)], limit=1
+) or env["account.tax"].create(  # noqa: F821
+    {
+        "name": "IVA 21% incl. (bench)",
+        "amount": 21.0,
+        "type_tax_use": "sale",
+        "price_include_override": "tax_included",
+        "company_id": company.id,
+    }
+)
+products.search([("default_code", "=like", "SA-GEN-%")]).taxes_id = vat
 env.cr.commit()  # noqa: F821
 
 # The orders: 2 or 3 lines, the first line with shipping, every 7th with a promotion.

@@ -38,6 +38,7 @@
     ],
     "demo": [
         "demo/amazon_demo.xml",
+        "demo/amazon_demo_accounting.xml",
     ],
     "assets": {
         "web.assets_tests": [

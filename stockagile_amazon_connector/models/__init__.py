@@ -7,6 +7,7 @@ from . import amazon_listing
 from . import amazon_listing_change
 from . import amazon_feed
 from . import amazon_sync_engine
+from . import amazon_order_mapper
 from . import amazon_order_importer
 from . import amazon_shipment
 from . import amazon_return

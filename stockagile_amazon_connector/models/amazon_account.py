@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..services import AccountConfig, AmazonError, MarketplaceRef, RateLimiter, SpApiService
 from ..services.const import USAGE_PLANS
@@ -212,6 +212,7 @@ class AmazonAccount(models.Model):
         stay saved; the user gets a notification saying the same thing.
         """
         self.ensure_one()
+        self._check_amazon_manager()
         try:
             participations = self._get_sp_api_service().get_marketplace_participations()
             message = self._check_participations(participations)
@@ -232,6 +233,24 @@ class AmazonAccount(models.Model):
             _("Amazon accepted the credentials of %(account)s.", account=self.name),
             "success",
         )
+
+    def _check_amazon_manager(self):
+        """Refuse callers who are not Amazon Managers of these accounts' companies.
+
+        Actions that talk to Amazon on behalf of a whole account (test the connection, send
+        every product, import orders or returns) write the account and the records they track:
+        only managers can complete them, so only managers may start them, over the UI or
+        XML-RPC. Record rules keep them to the accounts of their allowed companies.
+
+        :raise AccessError: the caller is not an Amazon Manager or may not edit the accounts.
+        """
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_manager"
+        ):
+            raise AccessError(
+                _("Only Amazon Managers may do this on Amazon accounts: nothing was sent.")
+            )
+        self.check_access("write")
 
     def _check_participations(self, participations):
         """Return an error message when a configured marketplace is closed to the seller."""
@@ -265,6 +284,7 @@ class AmazonAccount(models.Model):
     def action_sync_all_products(self):
         """Send stock and price of every synced product of the account, as feeds (a job)."""
         self.ensure_one()
+        self._check_amazon_manager()
         listings = self.listing_ids.filtered("active")
         if not listings:
             return self._notify(
@@ -512,6 +532,7 @@ class AmazonAccount(models.Model):
 
     def action_sync_orders(self):
         """Ask Amazon for the orders updated since the last import, now (in the background)."""
+        self._check_amazon_manager()
         for account in self:
             account._enqueue_order_poll()
         return self._notify(
@@ -699,6 +720,7 @@ class AmazonAccount(models.Model):
 
     def action_sync_returns(self):
         """Ask Amazon for the returns since the last import, now (in the background)."""
+        self._check_amazon_manager()
         for account in self:
             account._schedule_returns_run(0)
         return self._notify(

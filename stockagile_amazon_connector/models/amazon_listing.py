@@ -2,7 +2,8 @@ import logging
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import float_round
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -183,9 +184,15 @@ class AmazonListing(models.Model):
         self.env["amazon.sync.engine"]._enqueue(listings)
 
     def action_sync_now(self):
-        """Send these listings' quantity and price to Amazon, in the background."""
-        self._queue_changes(kind="all")
-        return self.env["amazon.sync.engine"]._queued_notification(self)
+        """Send these listings' quantity and price to Amazon, in the background.
+
+        Amazon Users may push the listings of their companies. Pushing writes listing states and
+        the queue, which they may only read: once the caller's group and access to every one of
+        these listings are checked, the push is queued as superuser for these listings only.
+        """
+        listings = self._check_amazon_pushable()
+        listings._queue_changes(kind="all")
+        return self.env["amazon.sync.engine"]._queued_notification(listings)
 
     # ------------------------------------------------------------------
     # Jobs
@@ -220,3 +227,21 @@ class AmazonListing(models.Model):
             return False
         self.invalidate_recordset()
         return True
+
+    def _check_amazon_pushable(self):
+        """These listings as superuser, after checking the caller may push them.
+
+        :raise AccessError: the caller is no Amazon User, or one listing is of a company the
+            caller may not access (nothing is queued nor sent).
+        """
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            raise AccessError(_("Only Amazon Users may send products to Amazon: nothing was sent."))
+        self.check_access("read")
+        outside = self.sudo().filtered(lambda listing: listing.company_id not in self.env.companies)
+        if outside and not self.env.su:
+            raise AccessError(
+                _("These Amazon listings belong to another company: nothing was sent.")
+            )
+        return self.sudo()

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 
 
 class ProductProduct(models.Model):
@@ -33,11 +33,17 @@ class ProductProduct(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("amazon_sync") for vals in vals_list):
+            self._amazon_check_group()
         products = super().create(vals_list)
         products.filtered("amazon_sync")._amazon_enable_listings()
         return products
 
     def write(self, vals):
+        if "amazon_sync" in vals and any(
+            product.amazon_sync != bool(vals["amazon_sync"]) for product in self
+        ):
+            self._amazon_check_group()
         if vals.get("amazon_sync"):
             self._amazon_check_skus(vals.get("default_code"))
         if "default_code" in vals and not vals["default_code"]:
@@ -73,8 +79,20 @@ class ProductProduct(models.Model):
     def _amazon_accounts(self):
         """Active Amazon accounts that sell this product (those of its company, or all)."""
         self.ensure_one()
-        companies = self.company_id or self.env.companies
-        return self.env["amazon.account"].search([("company_id", "in", companies.ids)])
+        return self._amazon_accounts_by_product()[self]
+
+    def _amazon_accounts_by_product(self):
+        """``{product: accounts}`` in one query: accounts of each product's company, or of the
+        current companies for products shared between companies."""
+        companies = self.company_id | self.env.companies
+        accounts = self.env["amazon.account"].search([("company_id", "in", companies.ids)])
+        return {
+            product: accounts.filtered(
+                lambda account, product=product: account.company_id
+                in (product.company_id or self.env.companies)
+            )
+            for product in self
+        }
 
     def _amazon_enable_listings(self):
         """Create or reactivate a listing per account, then queue a full push of each."""
@@ -86,8 +104,8 @@ class ProductProduct(models.Model):
             for listing in Listing.search([("product_id", "in", self.ids)])
         }
         to_create = []
-        for product in self:
-            for account in product._amazon_accounts():
+        for product, accounts in self._amazon_accounts_by_product().items():
+            for account in accounts:
                 listing = existing.get((product.id, account.id))
                 if listing:
                     if not listing.active or listing.sku != product.default_code:
@@ -111,6 +129,8 @@ class ProductProduct(models.Model):
     def _amazon_check_sku_conflicts(self, listings, to_create):
         """Refuse a SKU that another product of the same account already uses, naming both.
 
+        One query for all the listings already holding these SKUs on these accounts.
+
         :param listings: listings being (re)activated; their ``sku`` is the new one.
         :param to_create: values of the listings about to be created.
         :raise UserError: two products would share one seller SKU on one account.
@@ -120,31 +140,40 @@ class ProductProduct(models.Model):
         ]
         wanted += [(vals["account_id"], vals["sku"], vals["product_id"]) for vals in to_create]
         seen = {}
-        Listing = self.env["amazon.listing"].sudo().with_context(active_test=False)
         for account_id, sku, product_id in wanted:
             other = seen.setdefault((account_id, sku), product_id)
-            if other == product_id:
-                other = Listing.search(
-                    [
-                        ("account_id", "=", account_id),
-                        ("sku", "=", sku),
-                        ("product_id", "!=", product_id),
-                    ],
-                    limit=1,
-                ).product_id.id
-            if other:
-                products = self.browse([other, product_id]).sudo()
-                raise UserError(
-                    _(
-                        "SKU %(sku)s cannot be synced for both %(first)s and %(second)s on Amazon "
-                        "account %(account)s: give each product its own internal reference "
-                        "(its Amazon seller SKU).",
-                        sku=sku,
-                        first=products[0].display_name,
-                        second=products[1].display_name,
-                        account=self.env["amazon.account"].browse(account_id).sudo().name,
-                    )
+            if other != product_id:
+                self._amazon_raise_sku_conflict(account_id, sku, other, product_id)
+        if not seen:
+            return
+        Listing = self.env["amazon.listing"].sudo().with_context(active_test=False)
+        holders = Listing.search(
+            [
+                ("account_id", "in", list({key[0] for key in seen})),
+                ("sku", "in", list({key[1] for key in seen})),
+            ]
+        )
+        for holder in holders:
+            product_id = seen.get((holder.account_id.id, holder.sku))
+            if product_id and holder.product_id.id != product_id:
+                self._amazon_raise_sku_conflict(
+                    holder.account_id.id, holder.sku, holder.product_id.id, product_id
                 )
+
+    def _amazon_raise_sku_conflict(self, account_id, sku, first_id, second_id):
+        """:raise UserError: naming the SKU, both products and the account."""
+        products = self.browse([first_id, second_id]).sudo()
+        raise UserError(
+            _(
+                "SKU %(sku)s cannot be synced for both %(first)s and %(second)s on Amazon "
+                "account %(account)s: give each product its own internal reference "
+                "(its Amazon seller SKU).",
+                sku=sku,
+                first=products[0].display_name,
+                second=products[1].display_name,
+                account=self.env["amazon.account"].browse(account_id).sudo().name,
+            )
+        )
 
     def _amazon_disable_listings(self):
         """Archive the listings: nothing more is sent to Amazon, the history stays."""
@@ -168,28 +197,62 @@ class ProductProduct(models.Model):
 
     def action_amazon_enable_sync(self):
         """Enable Amazon sync on the selected products (refused if one has no SKU)."""
-        self._amazon_check_exist()
-        self._amazon_check_skus()
-        self.filtered(lambda product: not product.amazon_sync).write({"amazon_sync": True})
+        products = self._amazon_check_caller()
+        products._amazon_check_skus()
+        products.filtered(lambda product: not product.amazon_sync).write({"amazon_sync": True})
         return self._amazon_notify(_("Amazon sync enabled on %(count)s products.", count=len(self)))
 
     def action_amazon_disable_sync(self):
         """Stop syncing the selected products with Amazon."""
-        self._amazon_check_exist()
-        self.filtered("amazon_sync").write({"amazon_sync": False})
+        self._amazon_check_caller().filtered("amazon_sync").write({"amazon_sync": False})
         return self._amazon_notify(
             _("Amazon sync disabled on %(count)s products.", count=len(self))
         )
 
     def action_amazon_sync_now(self):
-        """Push stock and price of the selected synced products to Amazon now."""
-        self._amazon_check_exist()
-        listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
+        """Push stock and price of the selected synced products to Amazon now.
+
+        Only the listings of the caller's companies are pushed (searched with the caller's record
+        rules); the listings check the caller again before running as superuser.
+        """
+        self._amazon_check_caller()
+        listings = self.env["amazon.listing"].search([("product_id", "in", self.ids)])
         if not listings:
             raise UserError(
                 _("None of the selected products is synced with Amazon: enable the sync first.")
             )
         return listings.action_sync_now()
+
+    def _amazon_check_caller(self):
+        """These products as superuser, once the caller may sync them with Amazon.
+
+        The *Sync with Amazon* flag is the connector's, not product data: Amazon Users set it on
+        the products they can sell (read, in one of their allowed companies) even without the
+        right to edit products.
+
+        :raise MissingError: an id does not exist.
+        :raise AccessError: the caller is no Amazon User or may not read one of the products
+            (another company's): nothing is changed nor sent.
+        """
+        self._amazon_check_exist()
+        self._amazon_check_group()
+        self.check_access("read")
+        foreign = self.sudo().filtered(
+            lambda product: product.company_id and product.company_id not in self.env.companies
+        )
+        if foreign and not self.env.su:
+            raise AccessError(
+                _("These products belong to another company: nothing was changed nor sent.")
+            )
+        return self.sudo()
+
+    def _amazon_check_group(self):
+        """:raise AccessError: the caller is not an Amazon User (the flag sends data to Amazon,
+        so even product editors need the group to change it)."""
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            raise AccessError(_("Only Amazon Users may sync products with Amazon."))
 
     def _amazon_check_exist(self):
         """Refuse ids that do not exist (XML-RPC callers), naming them; nothing is changed."""

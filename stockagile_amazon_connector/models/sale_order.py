@@ -222,9 +222,15 @@ class SaleOrder(models.Model):
         return problems
 
     def action_amazon_check_products(self):
-        """Match again the lines whose SKU was unknown; confirm the order when all match."""
-        for order in self.filtered("amazon_review_needed"):
-            self.env["amazon.order.importer"]._review_unknown_skus(order)
+        """Import flagged quotations again from Amazon; confirm those with nothing left to review.
+
+        After a product got the missing SKU, a tax, fiscal position, currency or pricelist was
+        configured: lines, taxes and totals are mapped and checked again.
+        """
+        importer = self.env["amazon.order.importer"]
+        for order in self.filtered(lambda o: o.amazon_review_needed and o.state == "draft"):
+            company = order.company_id  # the order's, whichever companies the user has open
+            importer.with_company(company)._retry_import(order.with_company(company))
         return True
 
     # ------------------------------------------------------------------
@@ -250,22 +256,20 @@ class SaleOrder(models.Model):
         partners = (self.partner_id | self.partner_invoice_id | self.partner_shipping_id).filtered(
             "amazon_buyer"
         )
-        for partner in partners:
-            in_use = self.search_count(
+        if partners:
+            not_due = self.search(
                 [
                     ("id", "not in", self.ids),
                     ("amazon_anonymized", "=", False),
                     "|",
                     "|",
-                    ("partner_id", "=", partner.id),
-                    ("partner_invoice_id", "=", partner.id),
-                    ("partner_shipping_id", "=", partner.id),
-                ],
-                limit=1,
+                    ("partner_id", "in", partners.ids),
+                    ("partner_invoice_id", "in", partners.ids),
+                    ("partner_shipping_id", "in", partners.ids),
+                ]
             )
-            if in_use:
-                continue
-            partner.write(
+            in_use = not_due.partner_id | not_due.partner_invoice_id | not_due.partner_shipping_id
+            (partners - in_use).write(
                 {
                     "name": _("Anonymized Amazon buyer"),
                     "street": False,

@@ -221,6 +221,34 @@ class AmazonStockMixin:
             self.env.ref("stock.stock_location_customers"),
         )
 
+    @classmethod
+    def _configure_euro_sales(cls, products):
+        """Euros active, a pricelist in euros and a price-included 21% VAT on ``products``.
+
+        What an integrator configures before importing Spanish orders: the importer itself never
+        creates or activates any of it. :return: the tax.
+        """
+        cls.env.ref("base.EUR").active = True
+        cls.env["product.pricelist"].create(
+            {
+                "name": "Amazon EUR (test)",
+                "currency_id": cls.env.ref("base.EUR").id,
+                "company_id": False,  # shared by every company
+            }
+        )
+        vat21 = cls.env["account.tax"].create(
+            {
+                "name": "IVA 21% (test)",
+                "amount": 21.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "company_id": cls.env.company.id,
+            }
+        )
+        products.taxes_id = vat21
+        return vat21
+
     def _push(self):
         """Run the queued Amazon jobs, as the job runner does after the commit."""
         return run_amazon_jobs(self.env)

@@ -18,12 +18,12 @@ class TestBadOrderPayloads(AmazonTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.skus = ("SA-MUG-001", "SA-TEE-BLK-M", UNICODE_SKU)
+        products = cls.env["product.product"]
         for sku in cls.skus:
-            if not cls.env["product.product"].search([("default_code", "=", sku)], limit=1):
-                cls._create_product(sku)
-        cls.env["account.tax"].create(
-            {"name": "IVA 21% (bad input)", "amount": 21.0, "type_tax_use": "sale"}
-        )
+            products |= cls.env["product.product"].search(
+                [("default_code", "=", sku)], limit=1
+            ) or cls._create_product(sku)
+        cls._configure_euro_sales(products)
         cls.account.orders_last_sync = fields.Datetime.now() - timedelta(days=2)
 
     def _orders(self, count, start):

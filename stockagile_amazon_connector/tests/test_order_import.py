@@ -33,20 +33,19 @@ def naive(value):
 
 
 class AmazonOrderCase(AmazonTestCase):
-    """An account importing orders, the seeded SKUs as products and Spain's 21% VAT."""
+    """An account importing orders, the seeded SKUs as products and Spain's 21% VAT.
+
+    Configured as an integrator would (the importer never creates any of it): euros active, a
+    pricelist in euros, a price-included 21% sales tax on the products.
+    """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.eur = cls.env.ref("base.EUR")
         cls.products = {sku: cls._product(sku) for sku in SKUS}
-        cls.vat21 = cls.env["account.tax"].create(
-            {
-                "name": "IVA 21% (test)",
-                "amount": 21.0,
-                "amount_type": "percent",
-                "type_tax_use": "sale",
-                "company_id": cls.env.company.id,
-            }
+        cls.vat21 = cls._configure_euro_sales(
+            cls.env["product.product"].concat(*cls.products.values())
         )
         cls.account.orders_last_sync = fields.Datetime.now() - timedelta(days=30)
 
@@ -223,7 +222,7 @@ class TestOrderImport(AmazonOrderCase):
         self.assertAlmostEqual(order.amount_total, 24.95)
         to_review = self.env["sale.order"].search([("amazon_review_needed", "=", True)])
         self.assertIn(order, to_review, "listed by the Amazon orders to review filter")
-        lamp = self._create_product("SA-UNKNOWN-999", price=24.95)
+        lamp = self._create_product("SA-UNKNOWN-999", price=24.95, taxes_id=self.vat21.ids)
         order.action_amazon_check_products()
         self.assertEqual(order.order_line.product_id, lamp)
         self.assertAlmostEqual(order.amount_total, 24.95)

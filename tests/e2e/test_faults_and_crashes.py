@@ -14,6 +14,7 @@ import pytest
 
 from amazon_sandbox import seed
 
+from .accounting import configure_spanish_sales
 from .harness import OdooServer, product_with_sku, receive, wait_for
 
 pytestmark = pytest.mark.slow
@@ -100,14 +101,7 @@ def deliveries(odoo, sandbox, amazon_account):
     for sku in SKUS:
         product_with_sku(odoo, sku)
     odoo.call("amazon.account", "write", [amazon_account], {"sync_orders": False})
-    if not odoo.call(
-        "account.tax", "search", [("amount", "=", 21.0), ("type_tax_use", "=", "sale")]
-    ):
-        odoo.call(
-            "account.tax",
-            "create",
-            {"name": "IVA 21% (e2e)", "amount": 21.0, "amount_type": "percent"},
-        )
+    configure_spanish_sales(odoo, SKUS)  # Spain's VAT, which the seeded orders carry
     # Order ids of their own: deliveries of earlier runs on this database are never confused.
     orders = seed.generated_orders(10, SKUS, start=int(time.time()) % 900000 * 10, prefix="411")
     sandbox.add_orders(orders)

@@ -16,6 +16,7 @@ import pytest
 
 from amazon_sandbox import seed
 
+from .accounting import configure_spanish_sales
 from .harness import OdooServer, product_with_sku, wait_for, wait_for_jobs
 
 pytestmark = pytest.mark.slow
@@ -30,14 +31,7 @@ def account(odoo, sandbox, amazon_account):
     sandbox.reset(seed="empty")
     for sku in SKUS:
         product_with_sku(odoo, sku)
-    if not odoo.call(
-        "account.tax", "search", [("amount", "=", 21.0), ("type_tax_use", "=", "sale")]
-    ):
-        odoo.call(
-            "account.tax",
-            "create",
-            {"name": "IVA 21% (e2e)", "amount": 21.0, "amount_type": "percent"},
-        )
+    configure_spanish_sales(odoo, SKUS)  # Spain's VAT, which the seeded orders carry
     return amazon_account
 
 

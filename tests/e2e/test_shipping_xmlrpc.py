@@ -9,6 +9,7 @@ import xmlrpc.client
 
 import pytest
 
+from .accounting import configure_spanish_sales
 from .harness import REPO, OdooClient, product_with_sku, receive, wait_for, wait_for_jobs
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
@@ -26,15 +27,7 @@ def orders(odoo, amazon_account):
     """Stock for the seeded SKUs, then the account's orders imported over XML-RPC."""
     # Only this test imports: the server's import cron leaves this account alone.
     odoo.call("amazon.account", "write", [amazon_account], {"sync_orders": False})
-    if not odoo.call(
-        "account.tax", "search", [("amount", "=", 21.0), ("type_tax_use", "=", "sale")]
-    ):
-        # Spain's VAT, which the seeded orders carry (a database without Spanish taxes).
-        odoo.call(
-            "account.tax",
-            "create",
-            {"name": "IVA 21% (e2e)", "amount": 21.0, "amount_type": "percent"},
-        )
+    configure_spanish_sales(odoo, SKUS)  # Spain's VAT, which the seeded orders carry
     for sku in SKUS:
         receive(odoo, product_with_sku(odoo, sku), quantity=20)
     outcome = odoo.call("amazon.account", "action_sync_orders", [amazon_account])
