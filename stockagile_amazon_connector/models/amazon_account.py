@@ -295,12 +295,7 @@ class AmazonAccount(models.Model):
         self.env["amazon.listing.change"].sudo().create(
             [{"listing_id": listing.id, "kind": "all"} for listing in listings]
         )
-        self._amazon_delay(
-            self,
-            None,
-            priority=PRIORITY_BULK,
-            description=_("Amazon: feed of %(count)s listings", count=len(listings)),
-        )._amazon_job_push_feed(listings)
+        self._enqueue_feed()
         return self._notify(
             _("Feeds queued for Amazon"),
             _(
@@ -311,11 +306,26 @@ class AmazonAccount(models.Model):
             "success",
         )
 
-    def _amazon_job_push_feed(self, listings):
-        """Job: send ``listings`` of this account as JSON_LISTINGS_FEED documents."""
+    def _enqueue_feed(self):
+        """Enqueue this account's feed job (one pending per account)."""
+        self.ensure_one()
+        self._amazon_delay(
+            self,
+            "feed",
+            priority=PRIORITY_BULK,
+            description=_("Amazon: feed of %(account)s's queued listings", account=self.name),
+        )._amazon_job_push_feed()
+
+    def _amazon_job_push_feed(self, listings=None):
+        """Job: send the account's queued listings as JSON_LISTINGS_FEED documents.
+
+        :param listings: unused (jobs stored by earlier versions); the queue decides.
+        """
         self._amazon_claim_job()
-        account = self.sudo()
-        return self.env["amazon.sync.engine"].sudo()._push_feed(account, listings.sudo().exists())
+        account = self.sudo().exists()
+        if not account or not account.active:
+            return "account archived"
+        return self.env["amazon.sync.engine"].sudo()._push_feed(account)
 
     amazon_outage_until = fields.Datetime(
         readonly=True,
@@ -646,6 +656,15 @@ class AmazonAccount(models.Model):
             )
             due = orders.filtered(lambda order, lim=limit: order._amazon_done_before(lim))
             due._amazon_anonymize()
+            # The import jobs of these orders hold the buyer's data in their arguments.
+            self.env["queue.job"].sudo().search(
+                [
+                    ("channel", "=", account_channel(account)),
+                    ("method_name", "=", "_amazon_job_import_order"),
+                    ("state", "in", ("done", "cancelled", "failed")),
+                    ("date_created", "<", limit),
+                ]
+            ).unlink()
 
     def action_view_amazon_orders(self):
         self.ensure_one()

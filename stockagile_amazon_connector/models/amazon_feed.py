@@ -60,15 +60,26 @@ class AmazonFeed(models.Model):
         return feeds
 
     def _submit_chunk(self, account, service, marketplace, listings, quantities):
-        messages, message_map = [], {}
-        for number, listing in enumerate(listings, start=1):
+        messages, message_map, sent = [], {}, listings.browse()
+        for listing in listings:
             quantity = quantities.get(listing.id)
             price = listing._amazon_price(marketplace) if account.sync_price else None
-            patches = listing._amazon_patches(marketplace, quantity, price)
-            messages.append(
-                payloads.partial_update_message(number, listing.sku, OFFER_PRODUCT_TYPE, patches)
-            )
+            number = len(messages) + 1
+            try:
+                patches = listing._amazon_patches(marketplace, quantity, price)
+                message = payloads.partial_update_message(
+                    number, listing.sku, OFFER_PRODUCT_TYPE, patches
+                )
+            except ValueError as error:
+                # This listing's own data (e.g. a negative price): it alone is refused.
+                listing._mark_failed(str(error))
+                continue
+            messages.append(message)
             message_map[str(number)] = [listing.id, quantity, price]
+            sent |= listing
+        if not messages:
+            return self.browse()
+        listings = sent
         document = payloads.listings_feed_document(account.seller_id, messages)
         feed_ref = service.submit_listings_feed(marketplace.api_ref, document)
         feed = self.create(
@@ -146,7 +157,10 @@ class AmazonFeed(models.Model):
             if issue.get("severity") == "ERROR" and issue.get("messageId") is not None:
                 errors.setdefault(str(issue["messageId"]), []).append(issue)
         synced_rows = []
+        mine = set(self.listing_ids.ids)
         for number, (listing_id, quantity, price) in (self.message_map or {}).items():
+            if listing_id not in mine:
+                continue  # sent again in a later feed since: that feed's report decides
             if number in errors:
                 self._mark_message_failed(listing_id, errors[number])
             else:

@@ -22,6 +22,7 @@ import time
 from contextlib import contextmanager
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -87,7 +88,9 @@ class AmazonJobMixin(models.AbstractModel):
             call is a job of its own.
         :param eta: seconds from now, or a datetime, before which the job does not run.
         """
-        return self.with_delay(
+        # Stored under the account's company (queue_job takes the enqueuing env's company):
+        # its users see its jobs, other companies' users never do.
+        return self.with_company(account.company_id).with_delay(
             channel=account_channel(account),
             priority=priority,
             eta=eta,
@@ -216,7 +219,12 @@ class AmazonJobMixin(models.AbstractModel):
         self._amazon_jobs(["pending"]).filtered("eta").write({"eta": False})
 
     def action_amazon_retry_jobs(self):
-        """Button: retry these records' Amazon jobs now."""
+        """Button: retry these records' Amazon jobs now (Amazon users of their companies)."""
+        if not self.env.is_superuser() and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            raise AccessError(_("Only Amazon Users may retry Amazon jobs."))
+        self.check_access("read")
         self._amazon_retry_now()
         return {
             "type": "ir.actions.client",

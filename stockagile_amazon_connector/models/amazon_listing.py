@@ -182,6 +182,7 @@ class AmazonListing(models.Model):
             [{"listing_id": listing.id, "kind": kind} for listing in listings]
         )
         self.env["amazon.sync.engine"]._enqueue(listings)
+        self.env["amazon.sync.engine"]._enqueue_after_commit(listings)
 
     def action_sync_now(self):
         """Send these listings' quantity and price to Amazon, in the background.
@@ -219,7 +220,7 @@ class AmazonListing(models.Model):
         """
         if not self:
             return True
-        query = "SELECT id FROM amazon_listing WHERE id IN %s FOR NO KEY UPDATE"
+        query = "SELECT id FROM amazon_listing WHERE id IN %s ORDER BY id FOR NO KEY UPDATE"
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query + ("" if wait else " NOWAIT"), [tuple(self.ids)])

@@ -8,7 +8,15 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from ..services import AmazonError, NotFoundError, ThrottledError, TransientError, const, payloads
+from ..services import (
+    AmazonError,
+    AuthError,
+    NotFoundError,
+    ThrottledError,
+    TransientError,
+    const,
+    payloads,
+)
 from .amazon_job_mixin import account_channel
 
 _logger = logging.getLogger(__name__)
@@ -297,6 +305,8 @@ class AmazonListingCreation(models.Model):
         :raise RetryableJobError: Amazon is still processing, throttled or unreachable.
         """
         self.ensure_one()
+        # Held until the job's transaction ends: a job of a dead process is run again.
+        self.env["amazon.job.mixin"]._amazon_claim_job()
         if self.state != "submitted":
             return _("Nothing to do: the creation is %(state)s.", state=self.state)
         service = self.account_id._get_sp_api_service()
@@ -306,7 +316,7 @@ class AmazonListingCreation(models.Model):
             )
         except NotFoundError:
             listing = None
-        except (ThrottledError, TransientError) as error:
+        except (ThrottledError, TransientError, AuthError) as error:
             raise RetryableJobError(
                 error.message, seconds=max(int(error.retry_after or 0) + 1, self._poll_delay())
             ) from None

@@ -35,6 +35,8 @@ ORDER_DATASETS = (
 PAGE_SIZE = 100
 #: How far back the first import of an account looks.
 FIRST_SYNC_DAYS = 7
+#: Each poll looks this far before the cursor (orders Amazon lists late are not missed).
+CURSOR_OVERLAP = timedelta(minutes=5)
 #: Not payable yet: Amazon may still drop them, and withholds the buyer. Imported once payable.
 NOT_PAYABLE_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
 #: Never imported when first seen in these statuses: nothing to deliver, nothing to cancel.
@@ -66,7 +68,7 @@ class AmazonOrderImporter(models.AbstractModel):
     _description = "Amazon Order Importer"
 
     # ------------------------------------------------------------------
-    # The run: pages, savepoints, cursor
+    # The poll: pages, one job per order, cursor
     # ------------------------------------------------------------------
 
     @api.model
@@ -75,8 +77,8 @@ class AmazonOrderImporter(models.AbstractModel):
 
         The body of the account's poll job. The page's orders are enqueued (one job per order
         and Amazon update, so a failing order is a failed job that blocks nothing) and the
-        cursor moves past them in the same transaction: a crash loses neither, and reading a
-        page again only adds jobs that already ran. The next page is a poll job of its own; a
+        cursor moves past them in the same transaction: a crash loses neither; an order already
+        imported at that update is not enqueued again. The next page is a poll job of its own; a
         throttle enqueues the poll again for when Amazon allows it.
 
         :param account: one ``amazon.account``.
@@ -85,7 +87,11 @@ class AmazonOrderImporter(models.AbstractModel):
         :return: dict of counts: ``queued`` orders, ``throttled`` (bool), ``more`` (bool).
         """
         cursor = account.orders_last_sync or fields.Datetime.now() - timedelta(days=FIRST_SYNC_DAYS)
-        start = fields.Datetime.to_datetime(since) if since and page_token else cursor
+        # Amazon does not promise orders become searchable in lastUpdatedTime order: each poll
+        # looks a little before the cursor (orders already imported at that update are skipped).
+        start = (
+            fields.Datetime.to_datetime(since) if since and page_token else cursor - CURSOR_OVERLAP
+        )
         service = account._get_sp_api_service()
         try:
             page = service.search_orders(
@@ -112,10 +118,28 @@ class AmazonOrderImporter(models.AbstractModel):
             account._schedule_next_order_sync()
             return {"queued": 0, "throttled": False, "more": False}
         synced_until = cursor
+        known = {
+            order.amazon_order_ref: order.amazon_last_update
+            for order in self.env["sale.order"].search(
+                [
+                    ("amazon_account_id", "=", account.id),
+                    ("amazon_order_ref", "in", [data.get("orderId") for data in page.orders]),
+                ]
+            )
+        }
+        queued = 0
         for data in page.orders:
-            updated_at = self._enqueue_order(account, data)
+            try:
+                updated_at = _parse_time(data.get("lastUpdatedTime"))
+            except (UserError, ValueError):
+                updated_at = None  # the order's job says what is wrong with it
             if updated_at and updated_at > synced_until:
                 synced_until = updated_at
+            imported_at = known.get(data.get("orderId"))
+            if updated_at and imported_at and updated_at <= imported_at:
+                continue  # already imported at this update
+            self._enqueue_order(account, data)
+            queued += 1
         values = {"orders_poll_error": False}
         if synced_until != account.orders_last_sync:
             values["orders_last_sync"] = synced_until
@@ -127,10 +151,10 @@ class AmazonOrderImporter(models.AbstractModel):
         _logger.info(
             "Amazon account %s: %s orders queued%s",
             account.id,
-            len(page.orders),
+            queued,
             ", more pages follow" if page.next_token else "",
         )
-        return {"queued": len(page.orders), "throttled": False, "more": bool(page.next_token)}
+        return {"queued": queued, "throttled": False, "more": bool(page.next_token)}
 
     def _enqueue_order(self, account, data):
         """Enqueue the import of one order of a page; return its ``lastUpdatedTime``.

@@ -1,18 +1,17 @@
 """Amazon's returns report → ``amazon.return`` records: the one place that reads returns.
 
-The path of a run reads as a sentence: the cron (or the account's *Sync returns* button) enqueues
-the account's returns job, which asks
-Amazon for a merchant-fulfilled returns report over the next window after the account's cursor
-(createReport, Reports API 2021-06-30, at most 60 days) and keeps its id on the account → it
-polls getReport, in this run or the next ones (never sleeping: a report still in progress just
-ends the job and enqueues the next one a minute later) → when DONE, it downloads the document
-(getReportDocument, GZIP, UTF-8 or ISO-8859-1), reads its rows, and records each return (RMA)
-in a savepoint, committed one by one; each new return is processed at once (return picking, or
-*To review* with a message) → when every return of the report is recorded, the cursor moves to
-the end of the window. A report Amazon CANCELLED has no returns (the cursor moves too); a FATAL
-one is asked again next run. A throttle stops the run and keeps the pending report for later.
-Recording is idempotent (one return per account and RMA), so windows overlap a little to catch
-returns Amazon adds to its data late.
+The path of a run reads as a sentence: the cron (or the account's *Sync returns* button)
+enqueues the account's returns job → it asks Amazon for a merchant-fulfilled returns report over
+the next window after the account's cursor (createReport, Reports API 2021-06-30, at most 60
+days) and keeps its id on the account → it polls getReport (never sleeping: a report still in
+progress ends the job, and another comes back a minute later) → when DONE, it downloads the
+document (getReportDocument, GZIP, UTF-8 or ISO-8859-1), reads its rows, and records each return
+(RMA) in a savepoint, so one failing return never stops the others; each new return is processed
+at once (return picking, or *To review* with a message) → when every return of the report is
+recorded, the cursor moves to the end of the window. A report Amazon CANCELLED has no returns
+(the cursor moves too); a FATAL one is asked again. A throttle or an outage ends the job, keeps
+the pending report and enqueues the next try. Recording is idempotent (one return per account
+and RMA), so windows overlap a little to catch returns Amazon adds to its data late.
 """
 
 import logging
@@ -21,7 +20,7 @@ from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 
-from ..services import AmazonError, NotFoundError, ThrottledError
+from ..services import AmazonError, AuthError, NotFoundError, ThrottledError, TransientError
 from ..services.const import MAX_DAYS_PER_RETURNS_REPORT, REPORT_TYPE_RETURNS
 from ..services.reports import parse_quantity, parse_report_date, parse_returns_report
 
@@ -35,8 +34,10 @@ WINDOW_OVERLAP = timedelta(days=1)
 MAX_REPORTS_PER_RUN = 4
 #: A run asks for another report at once only when its window ended longer ago than this.
 CATCH_UP_AFTER = timedelta(days=1)
-#: Seconds before the cron looks again at a report Amazon is still preparing.
+#: Seconds before a job looks again at a report Amazon is still preparing.
 REPORT_POLL_SECONDS = 60
+#: Seconds before a job tries again after an outage (the pending report is kept).
+OUTAGE_RETRY_SECONDS = 60
 
 
 class AmazonReturnsImporter(models.AbstractModel):
@@ -48,13 +49,12 @@ class AmazonReturnsImporter(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, auto_commit=False):
+    def _sync_account(self, account):
         """Advance the account's returns import as far as Amazon allows now.
 
         The body of the account's returns job (one transaction; each return in a savepoint).
 
         :param account: one ``amazon.account``.
-        :param auto_commit: commit after each return (off in jobs: the job commits).
         :return: dict of counts (``created``, ``updated``, ``unchanged``, ``review``,
             ``failed``) and ``pending`` (a report is still being generated), ``throttled``.
         """
@@ -66,7 +66,6 @@ class AmazonReturnsImporter(models.AbstractModel):
             try:
                 if not account.returns_report_id:
                     self._request_report(account, service, now)
-                    self._commit(auto_commit)
                 status = service.get_report(account.returns_report_id)
                 if not status.done:
                     pending = True
@@ -92,15 +91,16 @@ class AmazonReturnsImporter(models.AbstractModel):
                 break
             except AmazonError as error:
                 errors.append(error.message)
+                if isinstance(error, TransientError | AuthError):
+                    # An outage: the pending report is kept; a new job tries again soon.
+                    account._schedule_returns_run(OUTAGE_RETRY_SECONDS)
                 break
-            recorded_all = self._record_rows(account, rows, counts, errors, auto_commit)
+            recorded_all = self._record_rows(account, rows, counts, errors)
             end = account.returns_report_end
             self._forget_report(account, cursor=end if recorded_all else None)
-            self._commit(auto_commit)
             if not recorded_all or not end or now - end < CATCH_UP_AFTER:
                 break
         account.write({"returns_sync_error": "\n".join(errors) or False})
-        self._commit(auto_commit)
         _logger.info(
             "Amazon account %s: returns %s%s%s",
             account.id,
@@ -113,11 +113,6 @@ class AmazonReturnsImporter(models.AbstractModel):
             "pending": pending,
             "throttled": throttled,
         }
-
-    def _commit(self, auto_commit):
-        """Crons commit each step (the report id, each return, the cursor) on its own."""
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _request_report(self, account, service, now):
         """createReport over the window after the cursor; its id is kept on the account."""
@@ -150,7 +145,7 @@ class AmazonReturnsImporter(models.AbstractModel):
     # Rows → returns
     # ------------------------------------------------------------------
 
-    def _record_rows(self, account, rows, counts, errors, auto_commit):
+    def _record_rows(self, account, rows, counts, errors):
         """Record every return of the report, each in a savepoint.
 
         :return: True when every return is recorded (a return to review is recorded).
@@ -176,7 +171,6 @@ class AmazonReturnsImporter(models.AbstractModel):
                 _logger.warning("Amazon return %s not recorded: %r", rma, error)
             else:
                 counts[outcome] += 1
-            self._commit(auto_commit)
         return recorded_all
 
     @staticmethod

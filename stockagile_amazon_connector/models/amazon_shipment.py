@@ -238,11 +238,17 @@ class AmazonShipment(models.Model):
     # ------------------------------------------------------------------
 
     def action_retry(self):
-        """Queue the shipments again (after an error, or to retry an outage now)."""
-        for shipment in self:
+        """Queue the shipments again (after an error, or to retry an outage now).
+
+        Shipments are written by the connector only (what Amazon receives is derived from the
+        delivery): whoever may edit the deliveries may retry them, as superuser on these.
+        """
+        self.picking_id.check_access("write")
+        shipments = self.sudo()
+        for shipment in shipments:
             shipment.write({"state": "awaiting_data", "payload": False, "last_error": False})
             shipment._refresh()
-        self._amazon_retry_now()
+        shipments._amazon_retry_now()
         return True
 
     # ------------------------------------------------------------------

@@ -14,11 +14,11 @@ when it changed meanwhile (see ``amazon.feed``).
 """
 
 import logging
+from datetime import timedelta
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from ..services import AmazonError, AuthError, NotFoundError, ThrottledError, TransientError
-from .amazon_job_mixin import PRIORITY_BULK
 from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
@@ -43,17 +43,47 @@ class AmazonSyncEngine(models.AbstractModel):
         for account in listings.account_id:
             mine = listings.filtered(lambda listing, a=account: listing.account_id == a)
             if len(mine) > FEED_THRESHOLD:
-                account._amazon_delay(
-                    account,
-                    None,
-                    priority=PRIORITY_BULK,
-                    description=_("Amazon: feed of %(count)s listings", count=len(mine)),
-                )._amazon_job_push_feed(mine)
+                account._enqueue_feed()
                 continue
             for listing in mine:
                 listing._amazon_delay(
                     account, "push", description=_("Amazon: push %(sku)s", sku=listing.sku)
                 )._amazon_job_push()
+
+    @api.model
+    def _enqueue_after_commit(self, listings):
+        """Enqueue the push of ``listings`` again once this transaction has committed.
+
+        A push job that was already waiting when this transaction queued its change (so no new
+        job was made) may start before the commit and not see the change: enqueuing after the
+        commit makes a new job in that case (and none when one is still waiting). Only for the
+        few listings of a real-time change: many go by feed.
+        """
+        data = self.env.cr.postcommit.data
+        ids = data.setdefault("amazon_listings_to_push", set())
+        if not ids:
+            registry, uid = self.env.registry, self.env.uid
+
+            def enqueue():
+                if len(ids) > FEED_THRESHOLD:
+                    return
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, {})
+                    changed = env["amazon.listing"].sudo().browse(ids).exists()
+                    env["amazon.sync.engine"]._enqueue(changed.filtered("change_ids"))
+
+            self.env.cr.postcommit.add(enqueue)
+        ids.update(listings.ids)
+
+    @api.model
+    def _cron_push_stale_changes(self):
+        """Safety net: enqueue the push of changes queued more than a minute ago."""
+        stale = self.env["amazon.listing.change"].search(
+            [("queued_at", "<", fields.Datetime.now() - timedelta(minutes=1))]
+        )
+        listings = stale.listing_id.filtered(lambda listing: listing.active and not listing.feed_id)
+        self._enqueue(listings)
+        return listings
 
     @api.model
     def _cron_retry_failed(self):
@@ -154,18 +184,28 @@ class AmazonSyncEngine(models.AbstractModel):
     # Many listings (the body of an account's feed job)
     # ------------------------------------------------------------------
 
-    def _push_feed(self, account, listings):
-        """Send ``listings`` as feeds; their queued changes are covered by them."""
-        listings = listings.filtered(lambda listing: listing.active and not listing.feed_id)
+    def _push_feed(self, account):
+        """Send the account's queued listings as feeds; their queued changes are covered.
+
+        The listings are read when the job runs (one feed job per account: what was queued
+        meanwhile joins it), locked in id order, and those another feed already carries are
+        left to that feed's report.
+        """
+        queued = self.env["amazon.listing.change"].sudo().search([("account_id", "=", account.id)])
+        listings = queued.listing_id.filtered("active")
         if not listings:
             return "nothing to send"
         listings._amazon_lock(wait=True)
+        listings = listings.filtered(lambda listing: not listing.feed_id)
+        if not listings:
+            return "every listing is under a feed already"
         queued = self._queued(listings)
         service = account._get_sp_api_service()
         with account._amazon_unit(account):
             feeds = self.env["amazon.feed"]._submit_listings(account, service, listings)
         for listing, (last_change_id, _forced) in queued.items():
-            self._dequeue(listing, last_change_id)
+            if listing.feed_id or listing.state in ("error",):
+                self._dequeue(listing, last_change_id)
         return "feeds %s" % ", ".join(feeds.mapped("feed_ref"))
 
     # ------------------------------------------------------------------

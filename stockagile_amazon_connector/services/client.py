@@ -629,9 +629,9 @@ class SpApiService:
                 "it was not followed.",
                 code="untrusted_document_url",
             )
-        response = self._download(str(url), "getDefinitionsProductType")
+        content, _charset = self._download(str(url), "getDefinitionsProductType")
         try:
-            schema = json.loads(response.content)
+            schema = json.loads(content)
         except ValueError:
             schema = None
         if not isinstance(schema, dict):

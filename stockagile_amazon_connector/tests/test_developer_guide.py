@@ -32,12 +32,15 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
     """The Developers page: examples of this database, the integration user's key, Try it."""
 
     def test_sandbox_rule(self):
-        """Only non-Amazon hosts and Amazon's own SP-API sandbox count as sandboxes."""
-        for url in ("http://127.0.0.1:8899", "https://sandbox.mycorp.net/sp", "localhost:8899"):
+        """Only this machine's sandbox and Amazon's own SP-API sandbox count as sandboxes."""
+        for url in ("http://127.0.0.1:8899", "http://[::1]:8899", "localhost:8899"):
             self.assertTrue(is_sandbox_endpoint(url), url)
         for url in (
             False,
             "",
+            "https://sandbox.mycorp.net/sp",
+            "https://spapi-proxy.corp.example",
+            "http://10.0.0.5:8899",
             "https://sellingpartnerapi-eu.amazon.com",
             "sellingpartnerapi-na.amazon.com",
             "https://amazon-proxy.mycorp.net",

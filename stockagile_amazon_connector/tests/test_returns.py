@@ -26,7 +26,7 @@ class TestReturns(AmazonOrderCase):
     # helpers --------------------------------------------------------------------------------
 
     def _sync_returns(self):
-        return self.env["amazon.returns.importer"]._sync_account(self.account, auto_commit=False)
+        return self.env["amazon.returns.importer"]._sync_account(self.account)
 
     def _return(self, rma):
         return self.env["amazon.return"].search(

@@ -152,15 +152,8 @@ class TestTwoCompanies(AmazonTestCase):
         )
 
     def _import_orders(self, account):
-        """Import the account's orders as the suite's helpers do.
-
-        ``common.import_amazon_orders`` runs the import jobs where imports are queue jobs; until
-        then the import runs in the request (this fallback goes once both branches are merged).
-        """
-        helper = getattr(common, "import_amazon_orders", None)
-        if helper:
-            return helper(self.env, account)
-        return self.env["amazon.order.importer"]._sync_account(account, auto_commit=False)
+        """Import the account's orders: the poll, then the orders' jobs."""
+        return common.import_amazon_orders(self.env, account)
 
     def test_same_sku_synced_per_company(self):
         """Each company's product is bound to its own account only; users see only theirs."""

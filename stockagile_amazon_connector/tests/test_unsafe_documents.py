@@ -19,7 +19,7 @@ class TestUnsafeReturnsDocuments(AmazonOrderCase):
         self.account.returns_last_sync = self.cursor
 
     def _sync_returns(self):
-        return self.env["amazon.returns.importer"]._sync_account(self.account, auto_commit=False)
+        return self.env["amazon.returns.importer"]._sync_account(self.account)
 
     def _assert_nothing_written(self, result, message):
         """No return, no return picking, the cursor unchanged and the refusal on the account."""

@@ -6,6 +6,7 @@ key of a dedicated integration user (never a person's password), and lets a mana
 on a delivery of a *sandbox* account, showing the exact request and the answer.
 """
 
+import ipaddress
 import json
 import xmlrpc.client
 from urllib.parse import urlsplit
@@ -86,12 +87,21 @@ except xmlrpc.client.Fault as fault:
 '''
 
 
+def _is_loopback_address(host):
+    """True for a loopback IP address (127.0.0.0/8, ::1); False for a name or another IP."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def is_sandbox_endpoint(url):
     """Whether an account's SP-API endpoint is a sandbox, where *Try it* may ship for real.
 
-    Empty means Amazon's live regional endpoint. Any host with a label starting with ``amazon``
-    counts as live (a proxy named so included), except Amazon's own SP-API sandbox hosts
-    (``sandbox.sellingpartnerapi-*.amazon.com``), which answer canned data.
+    Only two kinds count: a server on this machine (loopback: the connector's local sandbox)
+    and Amazon's own SP-API sandbox hosts (``sandbox.sellingpartnerapi-*.amazon.com``, canned
+    data). Anything else may reach Amazon for real (a live account behind a proxy or a
+    forwarder included), so it is treated as live. Empty means Amazon's live endpoint.
 
     :param url: the account's ``sp_api_endpoint``.
     :return: bool
@@ -101,10 +111,15 @@ def is_sandbox_endpoint(url):
     host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower().rstrip(".")
     if not host:
         return False
+    if host == "localhost" or _is_loopback_address(host):
+        return True
     labels = host.split(".")
-    if any(label.startswith("amazon") for label in labels):
-        return labels[0] == "sandbox" and labels[1].startswith("sellingpartnerapi")
-    return True
+    return (
+        len(labels) == 4
+        and labels[0] == "sandbox"
+        and labels[1].startswith("sellingpartnerapi-")
+        and labels[2:] == ["amazon", "com"]
+    )
 
 
 def _shell_heredoc(text):
