@@ -768,6 +768,12 @@ class AmazonAccount(models.Model):
             description=_("Amazon: import returns of %(account)s", account=self.name),
         )._amazon_job_poll_returns()
 
+    def _amazon_job_record_return(self, rma, rows):
+        """Job: record (and process) one return of Amazon's returns report."""
+        self._amazon_claim_job()
+        account = self.sudo().with_company(self.company_id)
+        return self.env["amazon.returns.importer"].sudo()._record_one(account, rma, rows)
+
     def _amazon_job_poll_returns(self):
         """Job: advance the returns import as far as Amazon allows now."""
         self._amazon_claim_job()

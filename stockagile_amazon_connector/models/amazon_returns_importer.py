@@ -6,23 +6,27 @@ the next window after the account's cursor (createReport, Reports API 2021-06-30
 days) and keeps its id on the account → it polls getReport (never sleeping: a report still in
 progress ends the job, and another comes back a minute later) → when DONE, it downloads the
 document (getReportDocument, GZIP, UTF-8 or ISO-8859-1), reads its rows, and records each return
-(RMA) in a savepoint, so one failing return never stops the others; each new return is processed
-at once (return picking, or *To review* with a message) → when every return of the report is
-recorded, the cursor moves to the end of the window. A report Amazon CANCELLED has no returns
-(the cursor moves too); a FATAL one is asked again. A throttle or an outage ends the job, keeps
-the pending report and enqueues the next try. Recording is idempotent (one return per account
-and RMA), so windows overlap a little to catch returns Amazon adds to its data late.
+(RMA) as a job of its own, so one failing return never stops the others; each new return is
+processed at once (return picking, or *To review* with a message) → once every return of the
+report has its job, the cursor moves to the end of the window. A report Amazon CANCELLED has
+no returns (the cursor moves too); a FATAL one is asked again. A throttle or an outage ends
+the job, keeps the pending report and enqueues the next try. Recording is idempotent (one
+return per account and RMA), so windows overlap a little to catch returns Amazon adds late.
 """
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..services import AmazonError, AuthError, NotFoundError, ThrottledError, TransientError
 from ..services.const import MAX_DAYS_PER_RETURNS_REPORT, REPORT_TYPE_RETURNS
 from ..services.reports import parse_quantity, parse_report_date, parse_returns_report
+from .amazon_job_mixin import PRIORITY_BULK
 
 _logger = logging.getLogger(__name__)
 
@@ -109,7 +113,7 @@ class AmazonReturnsImporter(models.AbstractModel):
             " (throttled)" * throttled,
         )
         return {
-            **{k: counts[k] for k in ("created", "updated", "unchanged", "review", "failed")},
+            **{k: counts[k] for k in ("queued", "unchanged")},
             "pending": pending,
             "throttled": throttled,
         }
@@ -146,9 +150,12 @@ class AmazonReturnsImporter(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _record_rows(self, account, rows, counts, errors):
-        """Record every return of the report, each in a savepoint.
+        """Enqueue the recording of each return of the report: one job per return.
 
-        :return: True when every return is recorded (a return to review is recorded).
+        A return already recorded with the same status (and not waiting for review) is not
+        enqueued again: the windows overlap, so most of a report is known.
+
+        :return: True (every return of the report has its job; the cursor may move).
         """
         groups = {}
         for row in rows:
@@ -159,19 +166,39 @@ class AmazonReturnsImporter(models.AbstractModel):
                 [("account_id", "=", account.id), ("rma_ref", "in", list(groups))]
             )
         }
-        recorded_all = True
         for rma, rma_rows in groups.items():
-            try:
-                with self.env.cr.savepoint():
-                    outcome = self._record_return(account, rma, rma_rows, known.get(rma))
-            except Exception as error:
-                recorded_all = False
-                counts["failed"] += 1
-                errors.append(_("Return %(rma)s: %(error)s", rma=rma, error=repr(error)))
-                _logger.warning("Amazon return %s not recorded: %r", rma, error)
-            else:
-                counts[outcome] += 1
-        return recorded_all
+            existing = known.get(rma)
+            status = rma_rows[0].get("return_request_status") or False
+            if existing and existing.state != "review" and existing.request_status == status:
+                counts["unchanged"] += 1
+                continue
+            digest = hashlib.sha1(
+                json.dumps(rma_rows, sort_keys=True, default=str).encode()
+            ).hexdigest()[:12]
+            account._amazon_delay(
+                account,
+                f"return:{rma}@{digest}",
+                priority=PRIORITY_BULK,
+                description=_("Amazon: record return %(rma)s", rma=rma),
+            )._amazon_job_record_return(rma, rma_rows)
+            counts["queued"] += 1
+        return True
+
+    @api.model
+    def _record_one(self, account, rma, rows):
+        """Record one return in the job's transaction; return what happened.
+
+        Two jobs of one return never run side by side (an advisory lock on it).
+        """
+        if not rows or not isinstance(rows, list):
+            raise UserError(_("The returns report has no row for return %(rma)s.", rma=rma))
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"amazon-return-{account.id}-{rma}"]
+        )
+        existing = self.env["amazon.return"].search(
+            [("account_id", "=", account.id), ("rma_ref", "=", rma)], limit=1
+        )
+        return self._record_return(account, rma, rows, existing)
 
     @staticmethod
     def _rma_key(row):

@@ -336,6 +336,23 @@ def import_amazon_orders(env, account):
     }
 
 
+def import_amazon_returns(env, account):
+    """Run the account's returns job body, then the returns' jobs; return counts as a user sees.
+
+    :return: dict with ``created``, ``updated``, ``review``, ``unchanged``, ``failed`` and, from
+        the report's job, ``pending`` (Amazon still prepares the report) and ``throttled``.
+    """
+    poll = env["amazon.returns.importer"]._sync_account(account)
+    jobs = run_amazon_jobs(env).filtered(lambda job: job.method_name == "_amazon_job_record_return")
+    outcomes = Counter(job.result if job.state == "done" else job.state for job in jobs)
+    return {
+        **{key: outcomes[key] for key in ("created", "updated", "review", "failed")},
+        "unchanged": outcomes["unchanged"] + poll["unchanged"],
+        "pending": poll["pending"],
+        "throttled": poll["throttled"],
+    }
+
+
 class AmazonTestCase(AmazonSandboxMixin, AmazonStockMixin, TransactionCase):
     """TransactionCase with an account on a freshly reset sandbox."""
 

@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import run_amazon_jobs
+from .common import import_amazon_returns, run_amazon_jobs
 from .test_order_import import FBM_MULTI, SHIPPED_FBM, AmazonOrderCase, iso_ago
 
 FLAT_FILE = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -26,7 +26,7 @@ class TestReturns(AmazonOrderCase):
     # helpers --------------------------------------------------------------------------------
 
     def _sync_returns(self):
-        return self.env["amazon.returns.importer"]._sync_account(self.account)
+        return import_amazon_returns(self.env, self.account)
 
     def _return(self, rma):
         return self.env["amazon.return"].search(
