@@ -65,11 +65,9 @@ class AmazonJobMixin(models.AbstractModel):
     )
 
     def init(self):
-        """Index the identity of pending jobs: every stock change looks one up."""
+        """Index jobs' identity: every stock change and every page of orders looks one up."""
         self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS queue_job_amazon_identity_pending_idx "
-            "ON queue_job (identity_key) "
-            "WHERE state IN ('wait_dependencies', 'pending', 'enqueued')"
+            "CREATE INDEX IF NOT EXISTS queue_job_amazon_identity_idx ON queue_job (identity_key)"
         )
 
     # ------------------------------------------------------------------

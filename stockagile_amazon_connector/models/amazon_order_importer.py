@@ -127,6 +127,13 @@ class AmazonOrderImporter(models.AbstractModel):
                 ]
             )
         }
+        keys = {self._order_job_key(account, data) for data in page.orders}
+        handled = set(
+            self.env["queue.job"]
+            .sudo()
+            .search([("identity_key", "in", list(keys)), ("state", "!=", "cancelled")])
+            .mapped("identity_key")
+        )
         queued = 0
         for data in page.orders:
             try:
@@ -138,6 +145,8 @@ class AmazonOrderImporter(models.AbstractModel):
             imported_at = known.get(data.get("orderId"))
             if updated_at and imported_at and updated_at <= imported_at:
                 continue  # already imported at this update
+            if self._order_job_key(account, data) in handled:
+                continue  # this update of the order has its job already (failed ones: Requeue)
             self._enqueue_order(account, data)
             queued += 1
         values = {"orders_poll_error": False}
@@ -156,6 +165,14 @@ class AmazonOrderImporter(models.AbstractModel):
         )
         return {"queued": queued, "throttled": False, "more": bool(page.next_token)}
 
+    @staticmethod
+    def _order_job_kind(data):
+        """What identifies the job of one update of one order."""
+        return f"order:{data.get('orderId') or '?'}@{data.get('lastUpdatedTime') or ''}"
+
+    def _order_job_key(self, account, data):
+        return account._amazon_job_key(self._order_job_kind(data))
+
     def _enqueue_order(self, account, data):
         """Enqueue the import of one order of a page; return its ``lastUpdatedTime``.
 
@@ -167,10 +184,9 @@ class AmazonOrderImporter(models.AbstractModel):
             updated_at = _parse_time(data.get("lastUpdatedTime"))
         except (UserError, ValueError):
             updated_at = None
-        kind = f"order:{order_ref}@{data.get('lastUpdatedTime') or ''}"
         account._amazon_delay(
             account,
-            kind,
+            self._order_job_kind(data),
             priority=PRIORITY_IMPORT,
             description=_("Amazon: import order %(ref)s", ref=order_ref),
         )._amazon_job_import_order(data)

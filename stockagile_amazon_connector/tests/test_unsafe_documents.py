@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from .common import import_amazon_returns
 from .test_order_import import AmazonOrderCase
 
 SEEDED_RMA = "DQkRv5LJRRMA"
@@ -19,7 +20,7 @@ class TestUnsafeReturnsDocuments(AmazonOrderCase):
         self.account.returns_last_sync = self.cursor
 
     def _sync_returns(self):
-        return self.env["amazon.returns.importer"]._sync_account(self.account)
+        return import_amazon_returns(self.env, self.account)
 
     def _assert_nothing_written(self, result, message):
         """No return, no return picking, the cursor unchanged and the refusal on the account."""
