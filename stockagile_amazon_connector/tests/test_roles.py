@@ -191,3 +191,35 @@ class TestTwoCompanies(AmazonTestCase):
         )
         self.assertEqual(sale.partner_id.company_id, self.company_b)
         self.assertFalse(sale.order_line.tax_id, msg="company A's tax never reaches company B")
+
+    def test_user_of_company_b_cannot_ship_for_company_a(self):
+        """Company B's user cannot ship company A's Amazon order: AccessError, nothing sent."""
+        self.account.orders_last_sync = fields.Datetime.now() - timedelta(days=1)
+        updated = fields.Datetime.now() - timedelta(minutes=10)
+        items = [seed.order_item("90000000000002", "SA-MUG-001", "Mug", "B0TEST", 1, 12.90)]
+        order = seed.base_order(
+            "402-9000000-0000002",
+            updated - timedelta(hours=1),
+            updated,
+            "UNSHIPPED",
+            "MERCHANT",
+            items,
+        )
+        order["recipient"] = {
+            "deliveryAddress": seed.address("Buyer A", "Calle A 1", "Madrid", "28001", "Madrid")
+        }
+        self.sandbox.reset(seed="empty")
+        self.sandbox.add_orders([order])
+        self._import_orders(self.account)
+        sale = self.env["sale.order"].search([("amazon_order_ref", "=", "402-9000000-0000002")])
+        self.assertEqual(sale.state, "sale", msg=sale.amazon_review_message)
+        picking = sale.picking_ids
+        self.assertTrue(picking)
+        self.sandbox.clear_requests()
+        with self.assertRaises(AccessError):
+            picking.with_user(self.clerk_b).amazon_update_shipping("SEUR", "B-1")
+        with self.assertRaises(AccessError):
+            picking.with_user(self.clerk_b).amazon_mark_shipped()
+        self.assertNotEqual(picking.state, "done", msg="nothing validated")
+        self.assertFalse(picking.carrier_tracking_ref, msg="nothing written")
+        self.assertEqual(self.sandbox.requests(operation="confirmShipment"), [])
