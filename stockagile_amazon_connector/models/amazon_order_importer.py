@@ -35,6 +35,8 @@ ORDER_DATASETS = (
 PAGE_SIZE = 100
 #: How far back the first import of an account looks.
 FIRST_SYNC_DAYS = 7
+#: Job states in which an order's update counts as handled when a page is read again.
+LIVE_OR_FAILED_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started", "failed")
 #: Each poll looks this far before the cursor (orders Amazon lists late are not missed).
 CURSOR_OVERLAP = timedelta(minutes=5)
 #: Not payable yet: Amazon may still drop them, and withholds the buyer. Imported once payable.
@@ -131,7 +133,12 @@ class AmazonOrderImporter(models.AbstractModel):
         handled = set(
             self.env["queue.job"]
             .sudo()
-            .search([("identity_key", "in", list(keys)), ("state", "!=", "cancelled")])
+            .search(
+                [
+                    ("identity_key", "in", list(keys)),
+                    ("state", "in", LIVE_OR_FAILED_JOB_STATES),
+                ]
+            )
             .mapped("identity_key")
         )
         queued = 0
@@ -146,7 +153,8 @@ class AmazonOrderImporter(models.AbstractModel):
             if updated_at and imported_at and updated_at <= imported_at:
                 continue  # already imported at this update
             if self._order_job_key(account, data) in handled:
-                continue  # this update of the order has its job already (failed ones: Requeue)
+                continue  # this update has a job to come, or a failed one (Requeue); an order
+                # skipped at import (not payable yet, FBA off) is looked at again
             self._enqueue_order(account, data)
             queued += 1
         values = {"orders_poll_error": False}
