@@ -223,7 +223,9 @@ class AmazonListing(models.Model):
         query = "SELECT id FROM amazon_listing WHERE id IN %s ORDER BY id FOR NO KEY UPDATE"
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query + ("" if wait else " NOWAIT"), [tuple(self.ids)])
+                self.env.cr.execute(
+                    query + ("" if wait else " NOWAIT"), [tuple(self.ids)], log_exceptions=False
+                )
         except psycopg2.errors.LockNotAvailable:
             return False
         self.invalidate_recordset()

@@ -4,10 +4,8 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from amazon_sandbox import seed
-
 from . import common
-from .common import AmazonTestCase
+from .common import AmazonTestCase, seed
 
 AMAZON_USER = "stockagile_amazon_connector.group_amazon_user"
 AMAZON_MANAGER = "stockagile_amazon_connector.group_amazon_manager"
