@@ -365,6 +365,7 @@ class AmazonAccount(models.Model):
 
     job_failed_count = fields.Integer(
         compute="_compute_job_failed_count",
+        groups="stockagile_amazon_connector.group_amazon_manager",
         help="Jobs of this account that failed: open them to see why and requeue them.",
     )
 
@@ -376,8 +377,9 @@ class AmazonAccount(models.Model):
             )
 
     def action_view_jobs(self):
-        """Open this account's jobs, failed first."""
+        """Open this account's jobs, failed first (Amazon managers)."""
         self.ensure_one()
+        self._check_amazon_manager()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stockagile_amazon_connector.amazon_job_action"
         )
