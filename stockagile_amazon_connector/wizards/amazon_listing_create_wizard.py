@@ -217,7 +217,14 @@ class AmazonListingCreateWizard(models.TransientModel):
                 same_type = products.browse(ids)
                 for start in range(0, len(same_type), const.MAX_CATALOG_IDENTIFIERS):
                     chunk = same_type[start : start + const.MAX_CATALOG_IDENTIFIERS]
-                    matches.update(self._catalog_matches(service, chunk, identifiers_type, first))
+                    try:
+                        matches.update(
+                            self._catalog_matches(service, chunk, identifiers_type, first)
+                        )
+                    except UserError:
+                        # Amazon throttled or failed this search: offers already sent stay
+                        # recorded; these products go to the wizard instead of failing all.
+                        continue
             for product, marketplace in pairs:
                 found = matches.get(product) or []
                 if len(found) != 1:
