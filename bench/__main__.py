@@ -228,20 +228,24 @@ def ensure_spanish_vat(odoo, product_ids):
 
 
 def import_generated_orders(odoo, sandbox, account_id, count, skus, prefix):
-    """Put ``count`` generated orders on the sandbox and import them over XML-RPC."""
+    """Put ``count`` generated orders on the sandbox; *Sync orders* over XML-RPC, then wait."""
     orders = seed.generated_orders(count, skus, prefix=prefix)
     for start in range(0, count, 250):
         sandbox.add_orders(orders[start : start + 250])
     yesterday = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 86400))
     odoo.call("amazon.account", "write", [account_id], {"orders_last_sync": yesterday})
-    for _attempt in range(5):
-        odoo.call("amazon.account", "action_sync_orders", [account_id])
-        imported = odoo.call(
+    odoo.call("amazon.account", "action_sync_orders", [account_id])  # the jobs import them
+
+    def imported():
+        return odoo.call(
             "sale.order", "search_count", [("amazon_order_ref", "=like", prefix + "-%")]
         )
-        if imported >= count:
-            return imported
-    return imported
+
+    wait_for(lambda: imported() >= count, 1800, 2.0)
+    done = imported()
+    if done < count:
+        raise RuntimeError(f"only {done} of {count} orders were imported within 30 minutes")
+    return done
 
 
 def run_shipping(odoo, sandbox, account_id):
