@@ -11,11 +11,12 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 
-def run_jobs(env, timeout=1800.0, only_due=False):
+def run_jobs(env, timeout=1800.0, only_due=False, methods=None):
     """Run pending ``root.amazon`` jobs until none is left; return ``{state: count}``.
 
     :param timeout: seconds after which the run stops even if jobs are left (reported).
     :param only_due: stop when the next job is due later, instead of waiting for it.
+    :param methods: run only jobs of these job methods (the others stay pending).
     """
     deadline = time.monotonic() + timeout
     outcomes = {}
@@ -24,8 +25,10 @@ def run_jobs(env, timeout=1800.0, only_due=False):
             """
             SELECT uuid, eta > (now() AT TIME ZONE 'UTC') FROM queue_job
              WHERE state = 'pending' AND channel LIKE 'root.amazon%%'
+               AND (%s IS NULL OR method_name = ANY(%s))
              ORDER BY eta NULLS FIRST, priority, date_created, id
-            """
+            """,
+            [methods and list(methods), methods and list(methods)],
         )
         rows = env.cr.fetchall()
         if not rows:
