@@ -203,10 +203,30 @@ class AmazonSyncEngine(models.AbstractModel):
         service = account._get_sp_api_service()
         with account._amazon_unit(account):
             feeds = self.env["amazon.feed"]._submit_listings(account, service, listings)
-        for listing, (last_change_id, _forced) in queued.items():
-            if listing.feed_id or listing.state in ("error",):
-                self._dequeue(listing, last_change_id)
+        covered = {
+            listing.id: last_change_id
+            for listing, (last_change_id, _forced) in queued.items()
+            if listing.feed_id or listing.state == "error"
+        }
+        self._dequeue_many(covered)
         return "feeds %s" % ", ".join(feeds.mapped("feed_ref"))
+
+    def _dequeue_many(self, last_change_ids):
+        """Delete, for many listings at once, the queued changes a push covered.
+
+        :param last_change_ids: ``{listing id: last change id the push covered}``.
+        """
+        if not last_change_ids:
+            return
+        changes = (
+            self.env["amazon.listing.change"]
+            .sudo()
+            .search_fetch([("listing_id", "in", list(last_change_ids))], ["listing_id"])
+        )
+        changes.filtered(lambda change: change.id <= last_change_ids[change.listing_id.id]).unlink()
+        self.env["amazon.listing"].browse(list(last_change_ids)).invalidate_recordset(
+            ["change_ids", "has_pending_changes"]
+        )
 
     # ------------------------------------------------------------------
     # Feedback
