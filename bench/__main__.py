@@ -29,6 +29,7 @@ from pathlib import Path
 
 from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
+from tests.e2e.accounting import configure_spanish_sales
 from tests.e2e.harness import (
     REPO,
     OdooServer,
@@ -200,33 +201,6 @@ def run_burst(odoo, sandbox, product_ids):
     }
 
 
-def ensure_spanish_vat(odoo, product_ids):
-    """Euros, a euro pricelist and a price-included 21 % VAT on the products, as an integrator
-    configures them (the importer creates none of it; without them orders wait for review)."""
-    eur = odoo.call(
-        "res.currency", "search", [("name", "=", "EUR")], context={"active_test": False}
-    )
-    odoo.call("res.currency", "write", eur, {"active": True})
-    if not odoo.call("product.pricelist", "search", [("currency_id", "in", eur)]):
-        odoo.call("product.pricelist", "create", {"name": "Amazon EUR", "currency_id": eur[0]})
-    found = odoo.call("account.tax", "search", [("name", "=", "IVA 21% incl. (bench)")], limit=1)
-    tax = (
-        found[0]
-        if found
-        else odoo.call(
-            "account.tax",
-            "create",
-            {
-                "name": "IVA 21% incl. (bench)",
-                "amount": 21.0,
-                "type_tax_use": "sale",
-                "price_include_override": "tax_included",
-            },
-        )
-    )
-    odoo.call("product.product", "write", product_ids, {"taxes_id": [(6, 0, [tax])]})
-
-
 def import_generated_orders(odoo, sandbox, account_id, count, skus, prefix):
     """Put ``count`` generated orders on the sandbox; *Sync orders* over XML-RPC, then wait."""
     orders = seed.generated_orders(count, skus, prefix=prefix)
@@ -252,7 +226,7 @@ def run_shipping(odoo, sandbox, account_id):
     """Scenario 5: an integrator ships DELIVERIES Amazon orders over XML-RPC, one by one."""
     skus = [sku(n) for n in range(1, SHIP_SKUS + 1)]
     product_ids = [product_with_sku(odoo, code) for code in skus]
-    ensure_spanish_vat(odoo, product_ids)
+    configure_spanish_sales(odoo, skus)  # what an integrator configures for Amazon's orders
     receive(odoo, product_ids, quantity=DELIVERIES * 3)
     sandbox.reset(seed="empty", generate_listings=max(PRODUCTS, LATENCY_SKUS))
     imported = import_generated_orders(odoo, sandbox, account_id, DELIVERIES, skus, "411")

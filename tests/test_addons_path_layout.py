@@ -10,18 +10,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-CACHE = Path(
-    os.environ.get("STOCKAGILE_CACHE_DIR")
-    or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    / "stockagile-amazon-connector"
-)
-ODOO_DIR = CACHE / "odoo-18.0"
-OCA_DIR = CACHE / "oca-18.0" / "odoo" / "addons"
+from tests.e2e.harness import OCA_DIR, ODOO_DIR, REPO
+
 ONE_TEST = "/stockagile_amazon_connector:TestAmazonAccount.test_connection_succeeds_on_sandbox"
 
 
