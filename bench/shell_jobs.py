@@ -21,9 +21,10 @@ def run_jobs(env, timeout=1800.0, only_due=False, methods=None):
     deadline = time.monotonic() + timeout
     outcomes = {}
     while time.monotonic() < deadline:
+        env.cr.commit()  # a fresh snapshot (and clock): jobs others stored, etas now due
         env.cr.execute(
             """
-            SELECT uuid, eta > (now() AT TIME ZONE 'UTC') FROM queue_job
+            SELECT uuid, eta > (clock_timestamp() AT TIME ZONE 'UTC') FROM queue_job
              WHERE state = 'pending' AND channel LIKE 'root.amazon%%'
                AND (%s IS NULL OR method_name = ANY(%s))
              ORDER BY eta NULLS FIRST, priority, date_created, id
