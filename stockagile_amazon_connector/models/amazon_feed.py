@@ -177,7 +177,12 @@ class AmazonFeed(models.Model):
         )
         # Changes queued while Amazon processed the feed were held back (a patch could have
         # been overtaken by the feed): Amazon holds the feed's values, so send the newer ones.
-        changed = listings.filtered("change_ids")
+        changed = (
+            self.env["amazon.listing.change"]
+            .sudo()
+            .search([("listing_id", "in", listings.ids)])
+            .listing_id
+        )
         if changed:
             changed.write({"state": "pending"})
             self.env["amazon.sync.engine"]._enqueue(changed)
