@@ -189,11 +189,12 @@ class AmazonAccount(models.Model):
 
         Every call to Amazon goes through here: focused unit tests patch this method, integration
         tests point the account's endpoints at the local sandbox. Its rate limiter keeps the
-        pacing state in PostgreSQL (``amazon.rate.bucket``), shared by every worker and server.
+        pacing state in PostgreSQL (``amazon.rate.bucket``), shared by every worker and server,
+        and keeps one token back for calls that reach Amazon in another order than granted.
         """
         self.ensure_one()
         store = self.env["amazon.rate.bucket"]._store(self._get_rate_limit_key())
-        return SpApiService(self._get_sp_api_config(), limiter=RateLimiter(store=store))
+        return SpApiService(self._get_sp_api_config(), limiter=RateLimiter(store=store, headroom=1))
 
     def _get_rate_limit_key(self):
         """Key of this account's pacing buckets: Amazon meters per selling partner, so accounts

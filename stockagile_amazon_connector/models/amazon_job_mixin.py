@@ -18,6 +18,7 @@ How a unit ends:
 * anything else → the job fails with its traceback; the record shows it, with *Retry*.
 """
 
+import logging
 import time
 from contextlib import contextmanager
 
@@ -27,6 +28,8 @@ from odoo.exceptions import AccessError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import AuthError, ThrottledError, TransientError
+
+_logger = logging.getLogger(__name__)
 
 #: Parent channel of every Amazon job (declared in data/queue_job_data.xml).
 CHANNEL = "root.amazon"
@@ -118,29 +121,60 @@ class AmazonJobMixin(models.AbstractModel):
 
     @api.model
     def _amazon_recover_interrupted_jobs(self, grace_seconds=INTERRUPTED_AFTER):
-        """Requeue Amazon jobs left *started* by a process that died (their lock is free).
+        """Requeue the Amazon jobs a process that died left behind, so nothing is lost.
 
-        Raw SQL: the lock test runs per started job, after the cheap filters.
+        Two states are left behind: *started* (the job ran; its lock is now free) and
+        *enqueued* (the runner had sent the job to a server that died before starting it). A
+        job in either state counts against its channel's capacity, so a few of them block every
+        Amazon job until queue_job's own stuck-job cron (5 minutes) resets the enqueued ones and
+        nothing resets the started ones.
+
+        One conditional ``UPDATE``: a job that a server starts meanwhile (its row is locked
+        from *enqueued* to *started*) is re-read after that lock and left alone, so a job is
+        never both running and pending. Raw SQL: the lock test runs per started job, after the
+        cheap filters.
+
+        :param grace_seconds: how long a job may stay started or enqueued before it counts as
+            left behind (a request waiting for a busy server must not lose its job).
+        :return: the requeued ``queue.job`` records.
         """
-        self.env["queue.job"].flush_model(["state", "channel", "date_started"])
+        self.env["queue.job"].flush_model()
         self.env.cr.execute(
             """
-            SELECT job.id FROM (
-                SELECT id, uuid FROM queue_job
-                 WHERE state = 'started'
-                   AND channel LIKE %s
-                   AND date_started < (clock_timestamp() AT TIME ZONE 'UTC')
-                                      - make_interval(secs => %s)
-                OFFSET 0
-            ) AS job
-             WHERE pg_try_advisory_xact_lock(%s, hashtext(job.uuid))
+            WITH cutoff AS (
+                SELECT (clock_timestamp() AT TIME ZONE 'UTC')
+                       - make_interval(secs => %(grace)s) AS at
+            )
+            UPDATE queue_job
+               SET state = 'pending', date_enqueued = NULL, date_started = NULL,
+                   worker_pid = NULL
+              FROM cutoff
+             WHERE queue_job.id IN (
+                    SELECT job.id FROM (
+                        SELECT id, uuid, state FROM queue_job, cutoff
+                         WHERE channel LIKE %(channel)s
+                           AND ((state = 'started' AND date_started < cutoff.at)
+                                OR (state = 'enqueued' AND date_enqueued < cutoff.at))
+                        OFFSET 0
+                    ) AS job
+                     WHERE job.state = 'enqueued'
+                        OR pg_try_advisory_xact_lock(%(namespace)s, hashtext(job.uuid))
+                   )
+               AND ((state = 'started' AND date_started < cutoff.at)
+                    OR (state = 'enqueued' AND date_enqueued < cutoff.at))
+            RETURNING queue_job.id, queue_job.uuid
             """,
-            [f"{CHANNEL}%", grace_seconds, JOB_LOCK_NAMESPACE],
+            {"channel": f"{CHANNEL}%", "grace": grace_seconds, "namespace": JOB_LOCK_NAMESPACE},
         )
-        jobs = self.env["queue.job"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        if jobs:
-            jobs.requeue()
-        return jobs
+        rows = self.env.cr.fetchall()
+        self.env["queue.job"].invalidate_model()
+        if rows:
+            _logger.info(
+                "Requeued %d Amazon job(s) a stopped process left behind: %s",
+                len(rows),
+                ", ".join(uuid for _id, uuid in rows),
+            )
+        return self.env["queue.job"].sudo().browse([row[0] for row in rows])
 
     @contextmanager
     def _amazon_unit(self, account):

@@ -99,10 +99,15 @@ class RateLimiter:
     :param clock: monotonic clock in seconds for the default :class:`MemoryStore`, injectable for
         tests (a store brings its own clock).
     :param store: where the buckets live; a private :class:`MemoryStore` when None.
+    :param headroom: tokens every grant leaves in the bucket (at most ``burst - 1``). A call
+        leaves some time after its grant (a busy worker, a slow network), so two calls granted
+        one refill apart can reach Amazon nearly together; one token kept back absorbs that
+        instead of a 429. The accounts' shared limiter keeps one; 0 spends the whole burst.
     """
 
-    def __init__(self, plans=None, clock=time.monotonic, store=None):
+    def __init__(self, plans=None, clock=time.monotonic, store=None, headroom=0):
         self._plans = dict(USAGE_PLANS if plans is None else plans)
+        self._headroom = max(0.0, float(headroom))
         self._store = MemoryStore(clock) if store is None else store
         # Rate of each operation at this limiter's last look: Amazon repeats the same rate on
         # every answer, and re-writing it would cost a store round trip per call for nothing.
@@ -131,10 +136,15 @@ class RateLimiter:
         with self._bucket(operation) as (bucket, now):
             if now < bucket.blocked_until:
                 return bucket.blocked_until - now
-            if bucket.tokens >= 1.0:
+            needed = 1.0 + self._kept_back(bucket)
+            if bucket.tokens >= needed:
                 bucket.tokens -= 1.0
                 return 0.0
-            return (1.0 - bucket.tokens) / bucket.rate
+            return (needed - bucket.tokens) / bucket.rate
+
+    def _kept_back(self, bucket):
+        """Tokens a grant leaves in ``bucket``: the headroom, less when the burst is smaller."""
+        return min(self._headroom, max(0.0, bucket.burst - 1.0))
 
     def penalize(self, operation, retry_after):
         """Record that Amazon throttled ``operation``: block it for ``retry_after`` seconds.
@@ -147,7 +157,7 @@ class RateLimiter:
         with self._bucket(operation) as (bucket, now):
             bucket.blocked_until = max(bucket.blocked_until, now + max(0.0, retry_after))
             # One token when the block ends (the retry), refilling only from then on.
-            bucket.tokens = 1.0
+            bucket.tokens = 1.0 + self._kept_back(bucket)
             bucket.stamp = max(bucket.stamp, bucket.blocked_until)
 
     def update_rate(self, operation, rate):

@@ -60,6 +60,22 @@ class TestJobEngine(AmazonTestCase):
         run_amazon_jobs(self.env)
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 4)
 
+    def test_job_sent_to_a_dead_server_runs_again(self):
+        """A job left enqueued by a server that died before starting it is requeued, then runs."""
+        self._set_inventory(self.mug, 6)
+        self.mug.amazon_sync = True
+        job = self._jobs("_amazon_job_push")
+        job.write(
+            {"state": "enqueued", "date_enqueued": fields.Datetime.now() - timedelta(seconds=5)}
+        )
+        fresh = self.env["amazon.account"]._cron_recover_interrupted_jobs()
+        self.assertNotIn(job, fresh, "a request may still be on its way to a busy server")
+        job.date_enqueued = fields.Datetime.now() - timedelta(minutes=2)
+        self.assertIn(job, self.env["amazon.account"]._cron_recover_interrupted_jobs())
+        self.assertEqual(job.state, "pending")
+        run_amazon_jobs(self.env)
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 6)
+
     def test_runner_timeout_never_requeues_a_running_job(self):
         """queue_job 18.0.1.7.0's runner no longer resets a job whose request is slow."""
         self.assertIs(runner._async_http_get, queue_job_compat._async_http_get)

@@ -34,6 +34,18 @@ def test_burst_then_wait(clock):
     assert limiter.reserve("op") == pytest.approx(0.5)
 
 
+def test_headroom_keeps_a_token_back(clock):
+    """With headroom, grants leave one token: a late call still finds one at Amazon."""
+    limiter = RateLimiter({"op": UsagePlan(2.0, 3), "one": UsagePlan(1.0, 1)}, clock, headroom=1)
+    assert [limiter.reserve("op") for _ in range(3)] == [0.0, 0.0, pytest.approx(0.5)]
+    clock.now += 0.5
+    assert limiter.reserve("op") == 0.0
+    assert limiter.reserve("one") == 0.0, "a burst of one is never held back"
+    limiter.penalize("op", 4.0)
+    clock.now += 4.0
+    assert limiter.reserve("op") == 0.0, "the retry after a throttle may go"
+
+
 def test_refill_is_capped_at_burst(clock):
     """A long idle period does not bank more than `burst` tokens."""
     limiter = RateLimiter({"op": UsagePlan(1.0, 2)}, clock=clock)
