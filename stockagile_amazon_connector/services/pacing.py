@@ -99,7 +99,7 @@ class RateLimiter:
     :param clock: monotonic clock in seconds for the default :class:`MemoryStore`, injectable for
         tests (a store brings its own clock).
     :param store: where the buckets live; a private :class:`MemoryStore` when None.
-    :param headroom: tokens every grant leaves in the bucket (at most ``burst - 1``). A call
+    :param headroom: tokens every grant leaves in a bucket of 3 or more. A call
         leaves some time after its grant (a busy worker, a slow network), so two calls granted
         one refill apart can reach Amazon nearly together; one token kept back absorbs that
         instead of a 429. The accounts' shared limiter keeps one; 0 spends the whole burst.
@@ -143,8 +143,12 @@ class RateLimiter:
             return (needed - bucket.tokens) / bucket.rate
 
     def _kept_back(self, bucket):
-        """Tokens a grant leaves in ``bucket``: the headroom, less when the burst is smaller."""
-        return min(self._headroom, max(0.0, bucket.burst - 1.0))
+        """Tokens a grant leaves in ``bucket``: the headroom, for bursts of 3 and more.
+
+        Calls out of order come from many workers sharing a sustained rate; a burst of 1 or 2
+        (catalog searches, reports) is spent by one user's request, whose calls leave in order.
+        """
+        return min(self._headroom, bucket.burst - 2.0) if bucket.burst >= 3 else 0.0
 
     def penalize(self, operation, retry_after):
         """Record that Amazon throttled ``operation``: block it for ``retry_after`` seconds.
