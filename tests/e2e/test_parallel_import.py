@@ -19,7 +19,7 @@ from .harness import OdooServer, product_with_sku, receive, wait_for, wait_for_j
 pytestmark = pytest.mark.slow
 
 SKUS = ("SA-PAR-001", "SA-PAR-002", "SA-PAR-003", "SA-PAR-004", "SA-PAR-005")
-ORDERS = 40
+ORDERS = 24
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def odoo_server(odoo_database, sandbox_url, tmp_path_factory):
 
 
 def test_two_workers_import_each_order_once_and_reserve_it(odoo, sandbox, amazon_account):
-    """Two workers import 40 orders over 5 shared SKUs: each once, confirmed, fully reserved."""
+    """Two workers import 24 orders over 5 shared SKUs: each once, confirmed, fully reserved."""
     sandbox.reset(seed="empty")
     products = {sku: product_with_sku(odoo, sku) for sku in SKUS}
     configure_spanish_sales(odoo, SKUS)
