@@ -9,9 +9,13 @@ Odoo-side work is measured in-process):
    runner; latency from the commit (the XML-RPC call's return) to the sandbox holding the new
    quantity: p50, p95, max.
 3. ``burst``: 1,000 moves over 10 SKUs; API calls per move; final quantities.
-4. ``order_import``: BENCH_ORDERS (1,000) Amazon orders of 2-3 lines: the account's poll and
-   every job it enqueues (pages, one job per order) run to the last order in ``odoo-bin shell``:
-   wall time, SQL queries per order, API calls, 429 responses; fails if any order is missing.
+4. ``order_import``: the floor first, in ``odoo-bin shell``: the ERP's plain create + confirm
+   (with reservation) of BENCH_FLOOR_ORDERS (as many) of the same orders, queries and seconds
+   per order; then BENCH_ORDERS (1,000) Amazon orders of 2-3 lines imported by a prefork server
+   (2 workers, job runner ``root:2``, as in production): the poll and every job it enqueues
+   (pages, one job per order) run to the last order: wall time, orders/s, SQL queries per order
+   (the jobs' requests in the server's log) against the floor, jobs run again and concurrency
+   errors, API calls, 429 responses; fails if any order is missing after 30 minutes.
 
 Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
 as its last line for machines.
@@ -20,6 +24,7 @@ as its last line for machines.
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -38,6 +43,7 @@ from tests.e2e.harness import (
     product_with_sku,
     receive,
     wait_for,
+    wait_for_jobs,
 )
 
 OUT = REPO / "var" / "bench"
@@ -56,6 +62,8 @@ SCENARIOS = set(
     ).split(",")
 )
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
+#: Orders the floor (plain ORM create + confirm of the same orders) is measured on.
+FLOOR_ORDERS = int(os.environ.get("BENCH_FLOOR_ORDERS", str(ORDERS)))
 
 
 def sku(number):
@@ -106,31 +114,116 @@ def run_sync_all(account_id, sandbox):
     return figures
 
 
-def run_order_import(account_id, sandbox):
-    """Scenario 4, in ``odoo-bin shell``: the poll and every order's job, to the last order."""
-    script = (REPO / "bench" / "orders_in_shell.py").read_text()
+def run_in_shell(script, marker, env):
+    """Run ``bench/<script>`` in ``odoo-bin shell``; return the text after its ``marker=`` line."""
     result = subprocess.run(
         odoo_command(DATABASE, "--no-http", "--log-level=warn", subcommand="shell"),
-        input=script,
+        input=(REPO / "bench" / script).read_text(),
         capture_output=True,
         text=True,
-        env={
-            **os.environ,
-            "BENCH_ORDERS": str(ORDERS),
-            "BENCH_ACCOUNT_ID": str(account_id),
-            "STOCKAGILE_SANDBOX_URL": sandbox.url,
-        },
+        env={**os.environ, **env},
         check=False,
     )
-    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_RESULT=")), None)
+    line = next((x for x in result.stdout.splitlines() if x.startswith(marker + "=")), None)
     if not line:
         sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
-        raise RuntimeError("the order import scenario printed no result")
-    figures = json.loads(line.split("=", 1)[1])
-    if figures["created"] < ORDERS:
+        raise RuntimeError(f"bench/{script} printed no result")
+    return line.split("=", 1)[1]
+
+
+#: The werkzeug line of one job run by the job runner: its uuid, then Odoo's SQL query count.
+RUNJOB_LINE = re.compile(r"/queue_job/runjob\?db=\S+&job_uuid=([0-9a-f-]+) HTTP/1.1\" \d+ - (\d+) ")
+
+
+#: What PostgreSQL says when two transactions met on one row (queue_job retries these jobs).
+CONCURRENCY_ERRORS = ("could not serialize access", "deadlock detected", "lock not available")
+
+
+def job_runs(log_path, uuids):
+    """(runs, SQL queries) of these jobs, from the server's request log (reruns included)."""
+    runs = queries = 0
+    for line in Path(log_path).read_text(errors="replace").splitlines():
+        match = RUNJOB_LINE.search(line)
+        if match and match.group(1) in uuids:
+            runs += 1
+            queries += int(match.group(2))
+    return runs, queries
+
+
+def run_order_import(account_id, sandbox):
+    """Scenario 4: the ERP's floor in a shell, then the import on a server with 2 workers."""
+    shell_env = {
+        "BENCH_ORDERS": str(ORDERS),
+        "BENCH_FLOOR_ORDERS": str(FLOOR_ORDERS),
+        "BENCH_ACCOUNT_ID": str(account_id),
+        "STOCKAGILE_SANDBOX_URL": sandbox.url,
+    }
+    prepared = int(run_in_shell("orders_in_shell.py", "BENCH_PREPARED", shell_env))
+    floor = json.loads(run_in_shell("floor_in_shell.py", "BENCH_FLOOR", shell_env))
+    sandbox.clear_requests()
+    log_path = OUT / "odoo-import.log"
+    # Prefork, as in production: two workers run the jobs the runner sends them (root:2).
+    server = OdooServer(DATABASE, log_path, sandbox.url, workers=2, channels="root:2")
+    try:
+        odoo = server.client()
+        start = time.perf_counter()
+        odoo.call("amazon.account", "action_sync_orders", [account_id])
+
+        def imported():
+            return odoo.call(
+                "sale.order",
+                "search_count",
+                [("amazon_account_id", "=", account_id), ("amazon_order_ref", "=like", "409-%")],
+            )
+
+        wait_for(lambda: imported() >= prepared, 1800, 0.5)
+        wall = time.perf_counter() - start
+        created = imported()
+        wait_for_jobs(odoo, account_id, timeout=300)
+        jobs = odoo.call(
+            "queue.job",
+            "search_read",
+            [
+                ("channel", "=", f"root.amazon.account_{account_id}"),
+                ("method_name", "in", ["_amazon_job_poll_orders", "_amazon_job_import_order"]),
+            ],
+            fields=["uuid", "method_name", "state"],
+        )
+        confirmed = odoo.call(
+            "sale.order",
+            "search_count",
+            [
+                ("amazon_account_id", "=", account_id),
+                ("amazon_order_ref", "=like", "409-%"),
+                ("state", "=", "sale"),
+            ],
+        )
+    finally:
+        server.stop()
+    log = log_path.read_text(errors="replace")
+    runs, queries = job_runs(log_path, {job["uuid"] for job in jobs})
+    calls, throttled = api_calls(sandbox)
+    figures = {
+        "orders": prepared,
+        "created": created,
+        "confirmed": confirmed,
+        "failed_jobs": sum(1 for job in jobs if job["state"] == "failed"),
+        "jobs": dict(Counter(job["state"] for job in jobs)),
+        # a job run again: met a concurrent update (queue_job postpones it), throttled...
+        "job_reruns": runs - len(jobs),
+        "concurrency_errors": sum(log.count(error) for error in CONCURRENCY_ERRORS),
+        "import_s": round(wall, 1),
+        "orders_per_s": round(created / wall, 1) if wall else None,
+        "sql_queries": queries,
+        "sql_queries_per_order": round(queries / max(1, created), 1),
+        "floor": floor,
+        "queries_vs_floor": round(queries / max(1, created) / floor["floor_queries_per_order"], 2),
+        "api_calls": calls,
+        "throttled_429": throttled,
+    }
+    if created < prepared:
         raise RuntimeError(
-            f"the order import did not finish: {figures['created']} of {ORDERS} orders "
-            f"imported ({figures})"
+            f"the order import did not finish: {created} of {prepared} orders imported ({figures})"
         )
     return figures
 
@@ -357,7 +450,7 @@ def main():
             results["shipping"] = run_shipping(odoo, sandbox, account_id)
     finally:
         server.stop()
-    # Without the server: its crons would push the reservations the import makes meanwhile.
+    # Its own server (prefork, 2 workers): the floor runs in a shell first, alone.
     if "order_import" in SCENARIOS:
         print(f"Import of {ORDERS} Amazon orders…", flush=True)
         results["order_import"] = run_order_import(account_id, sandbox)
@@ -411,7 +504,19 @@ def print_table(results):
         rows += [
             ("Order import: orders created", f"{orders['created']} of {orders['orders']}"),
             ("Order import: wall time (s)", orders["import_s"]),
+            ("Order import: orders per second", orders["orders_per_s"]),
             ("Order import: SQL queries per order", orders["sql_queries_per_order"]),
+            (
+                "Floor (plain create + confirm): queries, s per order",
+                f"{orders['floor']['floor_queries_per_order']}, "
+                f"{orders['floor']['floor_s_per_order']}",
+            ),
+            ("Order import: queries against the floor", f"{orders['queries_vs_floor']}x"),
+            ("Order import: failed jobs", orders["failed_jobs"]),
+            (
+                "Order import: jobs run again, concurrency errors",
+                f"{orders['job_reruns']}, {orders['concurrency_errors']}",
+            ),
             ("Order import: API calls", orders["api_calls"]),
             ("Order import: 429 responses", orders["throttled_429"]),
         ]

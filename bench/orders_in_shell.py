@@ -1,22 +1,18 @@
-"""Run inside ``odoo-bin shell``: import BENCH_ORDERS Amazon orders of 2-3 lines, timed and counted.
+"""Run inside ``odoo-bin shell``: prepare the import of BENCH_ORDERS Amazon orders of 2-3 lines.
 
 Reads ``BENCH_ORDERS``, ``BENCH_ACCOUNT_ID`` and ``STOCKAGILE_SANDBOX_URL`` from the environment;
-puts the orders (official 2026-01-01 shape, SKUs ``SA-GEN-00001``...) in the sandbox, runs the
-account's poll and every job it enqueues (pages, one job per order) until all are done, and
-prints one JSON line prefixed ``BENCH_RESULT=``.
+creates the products of the SKUs ``SA-GEN-00001``... and Spain's price-included VAT (what an
+integrator configures), puts the orders (official 2026-01-01 shape) in the sandbox and sets the
+account's cursor before them. The import itself runs on a server with its job runner (the bench
+enqueues the poll and waits for the last order); prints ``BENCH_PREPARED=`` and the count.
 ``env`` is the shell's environment.
 """
 
-import json
 import os
-import time
 from datetime import datetime, timedelta, timezone
-
-import odoo
 
 from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
-from bench.shell_jobs import run_jobs
 
 count = int(os.environ.get("BENCH_ORDERS", "1000"))
 account = env["amazon.account"].browse(int(os.environ["BENCH_ACCOUNT_ID"]))  # noqa: F821
@@ -63,41 +59,4 @@ sandbox.clear_requests()
 
 account.write({"orders_last_sync": (now - timedelta(days=1)).replace(tzinfo=None)})
 env.cr.commit()  # noqa: F821
-queries, started = odoo.sql_db.sql_counter, time.perf_counter()
-account._enqueue_order_poll()
-env.cr.commit()  # noqa: F821
-# The import only: the stock pushes its reservations queue are not part of it.
-outcomes = run_jobs(
-    env,  # noqa: F821
-    methods=("_amazon_job_poll_orders", "_amazon_job_import_order"),
-)
-wall = time.perf_counter() - started
-queries = odoo.sql_db.sql_counter - queries
-log = sandbox.requests()
-imported = env["sale.order"].search(  # noqa: F821
-    [("amazon_account_id", "=", account.id), ("amazon_order_ref", "=like", "409-%")]
-)
-result = {"created": len(imported), "failed": outcomes.get("failed", 0)}
-print(
-    "BENCH_RESULT="
-    + json.dumps(
-        {
-            "orders": count,
-            "jobs": outcomes,
-            "created": result["created"],
-            "failed": result["failed"],
-            "confirmed": len(imported.filtered(lambda o: o.state == "sale")),
-            "lines": len(imported.order_line),
-            "import_s": round(wall, 1),
-            "orders_per_s": round(result["created"] / wall, 1) if wall else None,
-            "sql_queries": queries,
-            "sql_queries_per_order": round(queries / max(1, result["created"]), 1),
-            "api_calls": {
-                op: sum(1 for r in log if r["operation"] == op)
-                for op in {r["operation"] for r in log}
-            },
-            "throttled_429": sum(1 for r in log if r["status"] == 429),
-        }
-    ),
-    flush=True,
-)
+print(f"BENCH_PREPARED={len(orders)}", flush=True)

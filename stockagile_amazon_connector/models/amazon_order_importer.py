@@ -243,11 +243,13 @@ class AmazonOrderImporter(models.AbstractModel):
         skus = [sku for sku in skus if sku]
         if not skus:
             return {}
-        products = self.env["product.product"].search(
+        # One query: the references come with the ids (the import compares them at once).
+        products = self.env["product.product"].search_fetch(
             [
                 ("default_code", "in", skus),
                 ("company_id", "in", [False, account.company_id.id]),
             ],
+            ["default_code"],
             order="company_id, id",
         )
         found = {}
@@ -375,12 +377,13 @@ class AmazonOrderImporter(models.AbstractModel):
         """Check the totals, then flag the order for review or confirm it."""
         total_problem = not problems and self.env["amazon.order.mapper"]._check_totals(order, data)
         problems = [*problems, total_problem] if total_problem else problems
-        order.write(
-            {
-                "amazon_review_needed": bool(problems),
-                "amazon_review_message": "\n".join(problems) or False,
-            }
-        )
+        if problems or order.amazon_review_needed:  # a new order needs no write when all is well
+            order.write(
+                {
+                    "amazon_review_needed": bool(problems),
+                    "amazon_review_message": "\n".join(problems) or False,
+                }
+            )
         if problems:
             order.message_post(body="\n".join(problems), subtype_xmlid="mail.mt_note")
             return False  # a quotation until someone reviews it

@@ -78,7 +78,9 @@ class AmazonOrderMapper(models.AbstractModel):
         if not code:
             return marketplace.currency_id, None
         currency = (
-            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)])
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search_fetch([("name", "=", code)], ["active"])
         )
         if not currency:
             raise UserError(_("Currency %(code)s does not exist in the ERP.", code=code))
@@ -272,7 +274,7 @@ class AmazonOrderMapper(models.AbstractModel):
         items = data.get("orderItems") or ()
         if not items:
             raise UserError(_("Amazon sent the order without order items: nothing to import."))
-        placeholder = self.env.ref("stockagile_amazon_connector.product_amazon_unknown")
+        placeholder = None  # looked up only for an unknown SKU (a query less per order)
         for item in items:
             quantity = item.get("quantityOrdered") or 0
             if not isinstance(quantity, int) or isinstance(quantity, bool):
@@ -313,9 +315,15 @@ class AmazonOrderMapper(models.AbstractModel):
                 vat_parts["ITEM"] = _amount(parts["TAX"]["subtotal"])
             checked = "TAX" in parts
             included = self._taxes_included(item, gross + shipping_gross + discount, parts)
-            product = products.get(sku) or placeholder
+            product = products.get(sku)
+            known = bool(product)
+            if not known:
+                placeholder = placeholder or self.env.ref(
+                    "stockagile_amazon_connector.product_amazon_unknown"
+                )
+                product = placeholder
             item_taxes = self._product_taxes(product, company, fiscal_position)
-            if product != placeholder:  # an unknown SKU's taxes are mapped when it is known
+            if known:  # an unknown SKU's taxes are mapped when it is known
                 problems += self._check_taxes(
                     item_taxes,
                     gross,
@@ -335,7 +343,7 @@ class AmazonOrderMapper(models.AbstractModel):
                 "amazon_order_item_ref": item.get("orderItemId"),
                 "amazon_sku": sku,
             }
-            if product == placeholder:
+            if not known:
                 title = product_data.get("title") or ""
                 values["name"] = f"[{sku}] {title}"
                 problems.append(
@@ -358,7 +366,7 @@ class AmazonOrderMapper(models.AbstractModel):
                     shipping_gross,
                     vat_parts.get("SHIPPING", 0),
                     included,
-                    checked and product != placeholder,
+                    checked and known,
                     _("shipping of SKU %(sku)s", sku=sku),
                     fiscal_position,
                     country,
