@@ -122,6 +122,13 @@ class AmazonShipment(models.Model):
         ),
     ]
 
+    def init(self):
+        """Databases from before several packages per delivery keep a UNIQUE(picking_id) that
+        Odoo does not drop by itself: drop it (idempotent, on every install and update)."""
+        self.env.cr.execute(
+            "ALTER TABLE amazon_shipment DROP CONSTRAINT IF EXISTS amazon_shipment_picking_unique"
+        )
+
     # ------------------------------------------------------------------
     # Scheduling
     # ------------------------------------------------------------------
