@@ -32,5 +32,14 @@ registry.category("web_tour.tours").add("amazon_sendcloud_label", {
             content: "The label can be printed in one click",
             trigger: "button[name='action_amazon_sendcloud_print_labels']",
         },
+        {
+            content: "Mark the delivery shipped",
+            trigger: "button[name='action_amazon_mark_shipped']",
+            run: "click",
+        },
+        {
+            content: "Shipped: the confirmation goes to Amazon",
+            trigger: ".o_notification:contains('Shipped')",
+        },
     ],
 });
