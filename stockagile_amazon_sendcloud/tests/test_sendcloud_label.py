@@ -1,7 +1,9 @@
 import base64
+import io
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.pdf import PdfReader
 
 from odoo.addons.stockagile_amazon_connector.tests.test_order_import import FBM_MULTI, FBM_SINGLE
 
@@ -86,6 +88,20 @@ class TestSendcloudLabel(SendcloudAmazonCase):
         self.assertEqual(
             self.sandbox.order(FBM_MULTI)["fulfillment"]["fulfillmentStatus"], "SHIPPED"
         )
+
+    def test_several_deliveries_from_the_list(self):
+        """The list action labels several deliveries; their labels print as one PDF."""
+        pickings = self._picking(FBM_SINGLE) | self._picking(FBM_MULTI)
+        action = self.env.ref(
+            "stockagile_amazon_sendcloud.action_server_stock_picking_sendcloud_label"
+        )
+        result = action.with_context(active_model="stock.picking", active_ids=pickings.ids).run()
+        self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
+        self.assertEqual(len(self.sendcloud.parcels()), 2, "one parcel per delivery")
+        printed = pickings.action_amazon_sendcloud_print_labels()
+        merged = self.env["ir.attachment"].browse(int(printed["url"].split("/")[3].split("?")[0]))
+        pages = PdfReader(io.BytesIO(base64.b64decode(merged.datas))).pages
+        self.assertEqual(len(pages), 2, "both deliveries' labels in one document")
 
     def test_refusals_keep_the_delivery_open(self):
         """Missing weight or Sendcloud's refusal: message on the delivery, open, nothing sent."""
