@@ -20,7 +20,7 @@ setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
 	bash scripts/setup.sh
 
 lint:
-	bash -c 'source scripts/common.sh && "$$VENV_DIR/bin/ruff" check . && "$$VENV_DIR/bin/ruff" format --check . && "$$VENV_DIR/bin/pylint" --rcfile=.pylintrc stockagile_amazon_connector'
+	bash -c 'source scripts/common.sh && "$$VENV_DIR/bin/ruff" check . && "$$VENV_DIR/bin/ruff" format --check . && "$$VENV_DIR/bin/pylint" --rcfile=.pylintrc stockagile_amazon_connector stockagile_amazon_sendcloud'
 
 format:
 	bash -c 'source scripts/common.sh && "$$VENV_DIR/bin/ruff" check --fix . && "$$VENV_DIR/bin/ruff" format .'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: Odoo 18 with the connector and demo data on http://localhost:8069 (admin/admin),
-# talking to the local Amazon sandbox on http://127.0.0.1:8899. Ctrl-C stops both.
+# `make run`: Odoo 18 with the connector, its Sendcloud glue and demo data on http://localhost:8069
+# (admin/admin), talking to the local Amazon sandbox on http://127.0.0.1:8899 and the local
+# Sendcloud sandbox on http://127.0.0.1:8898. Ctrl-C stops them all.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$REPO_DIR/scripts/setup.sh"
 source "$CACHE_DIR/pg.env"
@@ -9,19 +10,27 @@ source "$REPO_DIR/scripts/sandbox.sh"
 DB="${STOCKAGILE_DB:-stockagile_demo}"
 HTTP_PORT="${HTTP_PORT:-8069}"
 SANDBOX_PORT="${SANDBOX_PORT:-8899}"
+SENDCLOUD_PORT="${SENDCLOUD_PORT:-8898}"
 VAR_DIR="$REPO_DIR/var" && mkdir -p "$VAR_DIR"
 
 start_sandbox "$SANDBOX_PORT" "$VAR_DIR/sandbox.log"
-trap 'kill "$SANDBOX_PID" 2>/dev/null; log "Stopped."' EXIT INT TERM
+trap 'kill "$SANDBOX_PID" "${SENDCLOUD_SANDBOX_PID:-}" 2>/dev/null; log "Stopped."' EXIT INT TERM
 log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log)"
+start_sendcloud_sandbox "$SENDCLOUD_PORT" "$VAR_DIR/sendcloud-sandbox.log"
+log "Sendcloud sandbox on $STOCKAGILE_SENDCLOUD_URL (log: var/sendcloud-sandbox.log)"
 
 if psql -d postgres -qtAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating the connector in database $DB"
-  odoo_bin -d "$DB" -u stockagile_amazon_connector --stop-after-init --log-level=warn
+  odoo_bin -d "$DB" -u stockagile_amazon_connector -i stockagile_amazon_sendcloud \
+    --stop-after-init --log-level=warn
 else
   log "Creating database $DB with demo data (first time takes a few minutes)"
-  odoo_bin -d "$DB" -i stockagile_amazon_connector --stop-after-init --log-level=warn
+  odoo_bin -d "$DB" -i stockagile_amazon_connector,stockagile_amazon_sendcloud \
+    --stop-after-init --log-level=warn
 fi
+log "Sendcloud (sandbox) carrier on the Amazon warehouses"
+"$PY" "$ODOO_DIR/odoo-bin" shell --addons-path="$(odoo_addons_path)" -d "$DB" --log-level=warn \
+  --no-http <"$REPO_DIR/scripts/sendcloud_demo.py"
 
 log "Open http://localhost:$HTTP_PORT (admin / admin): Sales > Amazon > Accounts > 'Amazon Europe (sandbox)' > Test connection."
 log "Sandbox state: $STOCKAGILE_SANDBOX_URL/_sandbox/state    Ctrl-C stops Odoo and the sandbox."

@@ -14,3 +14,19 @@ start_sandbox() {
   [ -n "$url" ] || die "The Amazon sandbox did not say where it listens (see $logfile)."
   export STOCKAGILE_SANDBOX_URL="$url"
 }
+
+# start_sendcloud_sandbox PORT LOGFILE: start the local Sendcloud sandbox in the background and
+# wait for it. Sets SENDCLOUD_SANDBOX_PID and STOCKAGILE_SENDCLOUD_URL. Port 0 picks a free port.
+start_sendcloud_sandbox() {
+  local port="$1" logfile="$2" url=""
+  "$PY" -u -m sendcloud_sandbox --host 127.0.0.1 --port "$port" >"$logfile" 2>&1 &
+  SENDCLOUD_SANDBOX_PID=$!
+  for _ in $(seq 1 100); do
+    url="$(sed -n 's/^SENDCLOUD_URL=//p' "$logfile" | head -n 1)"
+    if [ -n "$url" ] && curl -fs "$url/_sandbox/health" >/dev/null 2>&1; then break; fi
+    kill -0 "$SENDCLOUD_SANDBOX_PID" 2>/dev/null || { cat "$logfile" >&2; die "The Sendcloud sandbox did not start."; }
+    sleep 0.2
+  done
+  [ -n "$url" ] || die "The Sendcloud sandbox did not say where it listens (see $logfile)."
+  export STOCKAGILE_SENDCLOUD_URL="$url"
+}

@@ -1,4 +1,9 @@
-"""Shipment confirmations: one package (a done delivery) → Amazon's ``confirmShipment``.
+"""Shipment confirmations: one package of a done delivery → Amazon's ``confirmShipment``.
+
+A delivery is one Amazon package, or several when its goods were put in several Odoo packages
+(or labelled as several parcels by a carrier integration): one ``amazon.shipment`` per package,
+each with its own tracking number and items, each confirmed once (Orders v0 confirms one
+``packageDetail`` per call).
 
 The path of a shipment reads as a sentence: an Amazon delivery is validated (or its shipping data
 changes) → its ``amazon.shipment`` is created or refreshed with the request body Amazon must
@@ -11,7 +16,8 @@ Exactly once: a shipment is sent only while ``payload`` differs from ``confirmed
 Amazon accepted last), so retries, restarts and repeated API calls send nothing new. The job
 locks the row while it talks to Amazon, so a concurrent change waits and is sent afterwards as a
 correction. The only window left is a crash between Amazon's answer and our commit: the job's
-retry sends the same body again with the same ``packageReferenceId`` (the picking id), which Amazon
+retry sends the same body again with the same ``packageReferenceId`` (stored once per package: the
+picking id for its first package), which Amazon
 treats as an update of that package, not as a second package.
 """
 
@@ -47,7 +53,7 @@ MAX_BACKOFF = 60
 
 
 class AmazonShipment(models.Model):
-    """The shipment confirmation of one package (one done delivery) of an Amazon order."""
+    """The shipment confirmation of one package of a done delivery of an Amazon order."""
 
     _name = "amazon.shipment"
     _inherit = ["amazon.job.mixin"]
@@ -63,10 +69,21 @@ class AmazonShipment(models.Model):
     )
     account_id = fields.Many2one("amazon.account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
+    package_key = fields.Char(
+        required=True,
+        default="delivery",
+        readonly=True,
+        help="Which package of the delivery this is: 'delivery' for the whole delivery (or "
+        "what was shipped unpacked), 'package:<id>' for an Odoo package, or a carrier "
+        "integration's parcel.",
+    )
+    package_name = fields.Char(string="Package", readonly=True)
     amazon_order_ref = fields.Char(string="Amazon Order ID", required=True)
     marketplace_ref = fields.Char(string="Marketplace ID")
     package_reference_id = fields.Char(
-        required=True, help="Amazon's packageReferenceId: the delivery's id (a positive number)."
+        required=True,
+        help="Amazon's packageReferenceId, a positive number unique within the order: the "
+        "delivery's id for its first package.",
     )
     carrier_code = fields.Char(help="Amazon carrier code; 'Other' sends the carrier name.")
     carrier_name = fields.Char()
@@ -98,8 +115,19 @@ class AmazonShipment(models.Model):
     )
 
     _sql_constraints = [
-        ("picking_unique", "UNIQUE(picking_id)", "A delivery has one shipment confirmation."),
+        (
+            "picking_package_unique",
+            "UNIQUE(picking_id, package_key)",
+            "A package of a delivery has one shipment confirmation.",
+        ),
     ]
+
+    def init(self):
+        """Databases from before several packages per delivery keep a UNIQUE(picking_id) that
+        Odoo does not drop by itself: drop it (idempotent, on every install and update)."""
+        self.env.cr.execute(
+            "ALTER TABLE amazon_shipment DROP CONSTRAINT IF EXISTS amazon_shipment_picking_unique"
+        )
 
     # ------------------------------------------------------------------
     # Scheduling
@@ -123,51 +151,99 @@ class AmazonShipment(models.Model):
 
     @api.model
     def _sync_pickings(self, pickings):
-        """Create or refresh the shipments of done Amazon deliveries; return them.
+        """Create or refresh the shipments (one per package) of done Amazon deliveries.
 
         :param pickings: ``stock.picking`` records; those that are not done Amazon deliveries of an
             order still to ship on Amazon are ignored.
+        :return: the shipments of those deliveries.
         """
         shipments = self.browse()
         for picking in pickings.filtered("is_amazon_delivery"):
             if picking.state != "done":
                 continue
-            shipment = self.search([("picking_id", "=", picking.id)], limit=1)
-            if not shipment:
-                order = picking.sale_id
-                if order.amazon_status == "SHIPPED":
-                    continue  # shipped on Amazon before it was imported: nothing to confirm
-                shipment = self.create(
-                    {
-                        "picking_id": picking.id,
-                        "account_id": order.amazon_account_id.id,
-                        "amazon_order_ref": order.amazon_order_ref,
-                        "package_reference_id": str(picking.id),
-                    }
+            existing = self.search([("picking_id", "=", picking.id)], order="id")
+            if not existing and picking.sale_id.amazon_status == "SHIPPED":
+                continue  # shipped on Amazon before it was imported: nothing to confirm
+            try:
+                packages = picking._amazon_packages()
+            except ValueError as error:
+                failed = existing or self._create_package(picking, {"key": "delivery"}, 0)
+                for shipment in failed:
+                    shipment._fail(str(error))
+                shipments |= failed
+                continue
+            by_key = {shipment.package_key: shipment for shipment in existing}
+            # A package that is gone (its parcel was cancelled) is dropped unless Amazon has it.
+            gone = existing.filtered(
+                lambda s, packages=packages: s.package_key not in {p["key"] for p in packages}
+            )
+            gone.filtered(lambda s: not s.confirmed_payload).unlink()
+            for index, package in enumerate(packages):
+                shipment = by_key.get(package["key"]) or self._create_package(
+                    picking, package, index
                 )
-            shipment._refresh()
-            shipments |= shipment
+                shipment._refresh(package)
+                shipments |= shipment
         return shipments
 
-    def _shipment_values(self):
-        """The package as the delivery describes it now."""
+    @api.model
+    def _create_package(self, picking, package, index):
+        """The shipment of a new package; its ``packageReferenceId`` is unique in the order.
+
+        The first package of a delivery takes the delivery's id (as when a delivery was always
+        one package); the others a number derived from it, skipping any the order already uses.
+        """
+        order = picking.sale_id
+        used = set(
+            self.search(
+                [
+                    ("account_id", "=", order.amazon_account_id.id),
+                    ("amazon_order_ref", "=", order.amazon_order_ref),
+                ]
+            ).mapped("package_reference_id")
+        )
+        reference = picking.id if index == 0 else picking.id * 1000 + index
+        while str(reference) in used:
+            reference += 1
+        return self.create(
+            {
+                "picking_id": picking.id,
+                "package_key": package["key"],
+                "package_name": package.get("name") or False,
+                "account_id": order.amazon_account_id.id,
+                "amazon_order_ref": order.amazon_order_ref,
+                "package_reference_id": str(reference),
+            }
+        )
+
+    def _shipment_values(self, package):
+        """This package as the delivery describes it now.
+
+        :param package: one dict of ``stock.picking._amazon_packages()``.
+        """
         self.ensure_one()
         picking = self.picking_id
-        carrier, method = picking._amazon_carrier_name(), picking.amazon_shipping_method
+        carrier, method = package.get("carrier_name"), picking.amazon_shipping_method
         code, name = payloads.carrier_code_for(carrier) if carrier else (False, False)
-        if carrier and code != payloads.OTHER_CARRIER:
+        if package.get("carrier_code"):
+            code = package["carrier_code"]
+            name = carrier or False
+        elif carrier and code != payloads.OTHER_CARRIER:
             name = carrier  # Amazon's list knows it; the name is sent for readability
         return {
+            "package_name": package.get("name") or False,
             "marketplace_ref": picking.sale_id.amazon_marketplace_id.api_ref or False,
             "carrier_code": code,
             "carrier_name": name or False,
-            "tracking_number": (picking.carrier_tracking_ref or "").strip() or False,
-            "shipping_method": method or picking.carrier_id.name or False,
+            "tracking_number": (package.get("tracking_number") or "").strip() or False,
+            "shipping_method": (
+                package.get("shipping_method") or method or picking.carrier_id.name or False
+            ),
             "ship_date": picking.amazon_ship_date or picking.date_done or fields.Datetime.now(),
             "ship_from_supply_source_id": (
                 picking.picking_type_id.warehouse_id.amazon_supply_source_id or False
             ),
-            "items": json.dumps(picking._amazon_shipped_items()),
+            "items": json.dumps(package["items"]),
         }
 
     def _build_payload(self):
@@ -189,15 +265,25 @@ class AmazonShipment(models.Model):
         )
         return json.dumps(body, sort_keys=True)
 
-    def _refresh(self):
+    def _refresh(self, package=None):
         """Recompute the body from the delivery and decide whether Amazon must receive it.
 
         Nothing is queued when Amazon already holds this exact body; a body that changed after a
         confirmation is queued again as a correction of the same package.
+
+        :param package: this package's dict of ``stock.picking._amazon_packages()`` when the
+            caller has it (one shipment then); read from the delivery otherwise.
         """
         for shipment in self:
             try:
-                values = shipment._shipment_values()
+                if package is None:
+                    packages = shipment.picking_id._amazon_packages()
+                    current = next((p for p in packages if p["key"] == shipment.package_key), None)
+                    if current is None:
+                        raise ValueError(_("This package is no longer in the delivery."))
+                else:
+                    current = package
+                values = shipment._shipment_values(current)
             except ValueError as error:
                 shipment._fail(str(error))
                 continue

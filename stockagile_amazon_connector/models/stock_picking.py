@@ -10,6 +10,7 @@ Both return a dict (see :meth:`StockPicking._amazon_result`) and raise ``UserErr
 receive as a ``Fault`` carrying the message; nothing is changed then.
 """
 
+import json
 from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
@@ -24,6 +25,8 @@ SHIPPING_FIELDS = {
     "amazon_shipping_method",
     "amazon_ship_date",
 }
+#: The state a delivery in several packages shows: its most urgent package's.
+SYNC_PRIORITY = ("error", "awaiting_data", "pending", "confirmed")
 SYNC_STATES = [
     ("none", "Not shipped"),
     ("awaiting_data", "Awaiting shipping data"),
@@ -87,10 +90,21 @@ class StockPicking(models.Model):
 
     @api.depends("amazon_shipment_ids.state", "amazon_shipment_ids.last_error")
     def _compute_amazon_sync_state(self):
+        """A delivery in several packages shows its most urgent package (an error first)."""
         for picking in self:
-            shipment = picking.sudo().amazon_shipment_ids[:1]
-            picking.amazon_sync_state = shipment.state or "none"
-            picking.amazon_sync_error = shipment.last_error or False
+            shipments = picking.sudo().amazon_shipment_ids
+            states = set(shipments.mapped("state"))
+            picking.amazon_sync_state = next(
+                (state for state in SYNC_PRIORITY if state in states), "none"
+            )
+            errors = [
+                f"{shipment.package_name}: {shipment.last_error}"
+                if len(shipments) > 1 and shipment.package_name
+                else shipment.last_error
+                for shipment in shipments.sorted("id")
+                if shipment.last_error
+            ]
+            picking.amazon_sync_error = "\n".join(errors) or False
 
     # ------------------------------------------------------------------
     # XML-RPC API
@@ -101,7 +115,9 @@ class StockPicking(models.Model):
 
         :param carrier: carrier name; matched to a delivery carrier of the ERP by name, else
             kept as the Amazon carrier name (mapped to Amazon's carrier codes, else 'Other').
-        :param tracking_ref: the carrier's tracking number (stored in ``carrier_tracking_ref``).
+        :param tracking_ref: the carrier's tracking number (stored in ``carrier_tracking_ref``);
+            for a delivery packed in several packages, one per package in package order, as a
+            list or separated by commas (a single number is shared by every package).
         :param shipping_method: ship method label, optional.
         :param ship_date: ``YYYY-MM-DD[ HH:MM:SS]`` or ISO 8601 (UTC when no offset); optional,
             the validation date by default.
@@ -112,7 +128,7 @@ class StockPicking(models.Model):
         self._amazon_check_api_call()
         for name, value, kinds in (
             ("carrier", carrier, (str,)),
-            ("tracking_ref", tracking_ref, (str, int)),
+            ("tracking_ref", tracking_ref, (str, int, list, tuple)),
             ("shipping_method", shipping_method, (str,)),
             ("ship_date", ship_date, (str, datetime)),
         ):
@@ -127,6 +143,17 @@ class StockPicking(models.Model):
                         value=value,
                     )
                 )
+        if isinstance(tracking_ref, list | tuple):
+            if not all(
+                isinstance(ref, str | int) and not isinstance(ref, bool) for ref in tracking_ref
+            ):
+                raise ValidationError(
+                    _(
+                        "tracking_ref must be a string or a list of strings, not %(value)r.",
+                        value=tracking_ref,
+                    )
+                )
+            tracking_ref = ",".join(str(ref).strip() for ref in tracking_ref if str(ref).strip())
         carrier = " ".join(str(carrier or "").split())
         tracking_ref = str(tracking_ref or "").strip()
         if not tracking_ref:
@@ -258,7 +285,11 @@ class StockPicking(models.Model):
 
         :return: dict with ``picking_id``, ``name``, ``state``, ``amazon_order_ref``,
             ``amazon_sync_state`` (none, awaiting_data, pending, confirmed, error),
-            ``amazon_error``, ``carrier``, ``tracking_ref``, ``backorder_ids`` and ``message``.
+            ``amazon_error``, ``carrier``, ``tracking_ref``, ``backorder_ids``, ``message`` and
+            ``packages``: one dict per Amazon package of the done delivery with ``package``
+            (the Odoo package or parcel name, or ``""``), ``package_reference_id``, ``carrier``,
+            ``carrier_code``, ``tracking_ref``, ``amazon_sync_state``, ``amazon_error`` and
+            ``items`` (``[{"orderItemId", "quantity"}]``).
         """
         self.ensure_one()
         backorders = self.search([("backorder_id", "=", self.id)])
@@ -289,6 +320,19 @@ class StockPicking(models.Model):
             "tracking_ref": self.carrier_tracking_ref or "",
             "backorder_ids": backorders.ids,
             "message": message,
+            "packages": [
+                {
+                    "package": shipment.package_name or "",
+                    "package_reference_id": shipment.package_reference_id,
+                    "carrier": shipment.carrier_name or shipment.carrier_code or "",
+                    "carrier_code": shipment.carrier_code or "",
+                    "tracking_ref": shipment.tracking_number or "",
+                    "amazon_sync_state": shipment.state,
+                    "amazon_error": shipment.last_error or "",
+                    "items": json.loads(shipment.items or "[]"),
+                }
+                for shipment in self.sudo().amazon_shipment_ids.sorted("id")
+            ],
         }
 
     # ------------------------------------------------------------------
@@ -335,19 +379,82 @@ class StockPicking(models.Model):
         self.ensure_one()
         return self.amazon_carrier_name or self.sudo().carrier_id.name or False
 
-    def _amazon_shipped_items(self):
-        """``[{"orderItemId", "quantity"}]`` of this delivery's done moves, in sale units.
+    def _amazon_packages(self):
+        """The Amazon packages of this done delivery, in a stable order.
+
+        One package per Odoo package the goods were put in (Put in Pack), plus one for what was
+        shipped unpacked; a delivery without packages is one package. Tracking numbers come from
+        ``carrier_tracking_ref``: one per package (separated by commas, in package order), or a
+        single one shared by all. Carrier integrations that know each parcel (Sendcloud)
+        override this to give each package its own carrier and tracking.
+
+        :return: list of dicts with ``key`` (stable id of the package within the delivery),
+            ``name``, ``items`` (``[{"orderItemId", "quantity"}]``), ``tracking_number``,
+            ``carrier_name`` and ``carrier_code`` (False: mapped from the carrier name).
+        :raise ValueError: a quantity is not a whole number of sale units, or the tracking
+            numbers do not match the packages.
+        """
+        self.ensure_one()
+        groups = self._amazon_package_move_lines()
+        trackings = [
+            ref.strip() for ref in (self.carrier_tracking_ref or "").split(",") if ref.strip()
+        ]
+        if len(trackings) > 1 and len(trackings) != len(groups):
+            raise ValueError(
+                _(
+                    "%(trackings)s tracking numbers for %(packages)s packages: give one tracking "
+                    "number per package (separated by commas, in package order) or one for all.",
+                    trackings=len(trackings),
+                    packages=len(groups),
+                )
+            )
+        carrier = self._amazon_carrier_name()
+        return [
+            {
+                "key": key,
+                "name": name,
+                "items": self._amazon_shipped_items(move_lines),
+                "tracking_number": (
+                    trackings[index] if len(trackings) > 1 else (trackings or [False])[0]
+                ),
+                "carrier_name": carrier,
+                "carrier_code": False,
+            }
+            for index, (key, name, move_lines) in enumerate(groups)
+        ]
+
+    def _amazon_package_move_lines(self):
+        """Done move lines of this delivery grouped by the package they were put in.
+
+        The only place that reads Odoo packages (``stock.quant.package``, renamed
+        ``stock.package`` in Odoo 19): through the move lines' ``result_package_id``.
+
+        :return: list of ``(key, package name or False, move lines)``, packages by id then the
+            unpacked lines (key ``"delivery"``, also the whole delivery when nothing is packed).
+        """
+        self.ensure_one()
+        lines = self.sudo().move_line_ids.filtered(lambda ml: ml.move_id.state == "done")
+        groups = []
+        for package in lines.result_package_id.sorted("id"):
+            packed = lines.filtered(lambda ml, package=package: ml.result_package_id == package)
+            groups.append((f"package:{package.id}", package.name, packed))
+        unpacked = lines.filtered(lambda ml: not ml.result_package_id)
+        if unpacked or not groups:
+            groups.append(("delivery", False, unpacked))
+        return groups
+
+    def _amazon_shipped_items(self, move_lines):
+        """``[{"orderItemId", "quantity"}]`` of these done move lines, in sale units.
 
         :raise ValueError: a quantity is not a whole number of sale units.
         """
-        self.ensure_one()
         quantities = {}
-        for move in self.sudo().move_ids.filtered(lambda m: m.state == "done"):
-            line = move.sale_line_id
+        for move_line in move_lines:
+            line = move_line.move_id.sale_line_id
             if not line.amazon_order_item_ref:
                 continue
-            quantity = move.product_uom._compute_quantity(
-                move.quantity, line.product_uom, rounding_method="HALF-UP"
+            quantity = move_line.product_uom_id._compute_quantity(
+                move_line.quantity, line.product_uom, rounding_method="HALF-UP"
             )
             ref = line.amazon_order_item_ref
             quantities[ref] = quantities.get(ref, 0.0) + quantity

@@ -388,3 +388,74 @@ class TestShipping(AmazonOrderCase):
         picking.amazon_mark_shipped()
         self.assertEqual(picking.amazon_sync_state, "error")
         self.assertIn("at least one order item", picking.amazon_sync_error)
+
+    # ------------------------------------------------------------------
+    # Several packages (Put in Pack)
+    # ------------------------------------------------------------------
+
+    def _pack_each_line(self, picking):
+        """Put each move line of the delivery in a package of its own, as Put in Pack does."""
+        for move_line in picking.move_line_ids.sorted("id"):
+            picking.action_put_in_pack(move_lines_to_pack=move_line)
+        return picking.move_line_ids.result_package_id.sorted("id")
+
+    def test_two_packages_are_two_amazon_packages(self):
+        """A delivery in two packages: two Amazon packages, own tracking and items, sent once."""
+        picking = self._picking(FBM_MULTI)
+        packages = self._pack_each_line(picking)
+        self.assertEqual(len(packages), 2)
+        picking.amazon_update_shipping("GLS", ["GLS-1", "GLS-2"])
+        result = picking.amazon_mark_shipped()
+        self._confirm()
+        shipments = self._shipments(FBM_MULTI)
+        self.assertEqual(len(shipments), 2, "one confirmShipment per package")
+        details = [shipment["packageDetail"] for shipment in shipments]
+        expected = {
+            package.name: [
+                {
+                    "orderItemId": ml.move_id.sale_line_id.amazon_order_item_ref,
+                    "quantity": int(ml.quantity),
+                }
+                for ml in picking.move_line_ids.filtered(
+                    lambda m, p=package: m.result_package_id == p
+                )
+            ]
+            for package in packages
+        }
+        self.assertEqual(
+            [(d["trackingNumber"], d["carrierCode"], d["orderItems"]) for d in details],
+            [
+                ("GLS-1", "GLS", expected[packages[0].name]),
+                ("GLS-2", "GLS", expected[packages[1].name]),
+            ],
+        )
+        references = [d["packageReferenceId"] for d in details]
+        self.assertEqual(len(set(references)), 2, "packageReferenceId unique within the order")
+        self.assertEqual(
+            self.sandbox.order(FBM_MULTI)["fulfillment"]["fulfillmentStatus"], "SHIPPED"
+        )
+        result = picking.amazon_mark_shipped()
+        self.assertEqual(result["amazon_sync_state"], "confirmed")
+        self.assertEqual(
+            [(p["package"], p["carrier"], p["tracking_ref"]) for p in result["packages"]],
+            [(packages[0].name, "GLS", "GLS-1"), (packages[1].name, "GLS", "GLS-2")],
+        )
+        self.assertEqual([p["package_reference_id"] for p in result["packages"]], references)
+        self._confirm()
+        self.assertEqual(len(self._shipments(FBM_MULTI)), 2, "calling again sends nothing")
+
+    def test_tracking_numbers_must_match_packages(self):
+        """Three tracking numbers for two packages: an error on the delivery, nothing sent."""
+        picking = self._picking(FBM_MULTI)
+        self._pack_each_line(picking)
+        picking.amazon_update_shipping("SEUR", "S-1, S-2, S-3")
+        picking.amazon_mark_shipped()
+        self._confirm()
+        self.assertEqual(picking.amazon_sync_state, "error")
+        self.assertIn("3 tracking numbers for 2 packages", picking.amazon_sync_error)
+        self.assertFalse(self._shipments(FBM_MULTI), "nothing reaches Amazon")
+        picking.amazon_update_shipping("SEUR", "S-1")
+        self._confirm()
+        self.assertEqual(picking.amazon_sync_state, "confirmed")
+        details = [s["packageDetail"] for s in self._shipments(FBM_MULTI)]
+        self.assertEqual([d["trackingNumber"] for d in details], ["S-1", "S-1"], "one shared")

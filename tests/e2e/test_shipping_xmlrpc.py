@@ -296,8 +296,9 @@ def test_wrong_types_and_ids_fault_and_change_nothing(odoo, sandbox, orders):
     picking_id = _delivery(odoo, orders, FBM_SINGLE)
     with pytest.raises(xmlrpc.client.Fault, match="carrier must be a string"):
         odoo.call("stock.picking", "amazon_update_shipping", [picking_id], ["SEUR"], "T-1")
+    # A list of tracking numbers is one per package; a list of lists is not.
     with pytest.raises(xmlrpc.client.Fault, match="tracking_ref must be a string"):
-        odoo.call("stock.picking", "amazon_update_shipping", [picking_id], "SEUR", ["T-1"])
+        odoo.call("stock.picking", "amazon_update_shipping", [picking_id], "SEUR", [["T-1"]])
     with pytest.raises(xmlrpc.client.Fault, match="ship_date must be a date string"):
         odoo.call(
             "stock.picking", "amazon_update_shipping", [picking_id], "SEUR", "T-1", ship_date=[1]

@@ -1,0 +1,121 @@
+"""Run the sandbox as a subprocess, and a small client of its control API (tests, demos)."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SendcloudControl:
+    """Client of ``/_sandbox``: ``reset()``, ``parcels()``, ``requests()``, ``webhook()``..."""
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def _call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_sandbox{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"{method} {path}: {error.code} {error.read()!r}") from None
+
+    def reset(self):
+        return self._call("POST", "/reset", {})
+
+    def state(self):
+        return self._call("GET", "/state")
+
+    def parcels(self):
+        return self._call("GET", "/parcels")
+
+    def requests(self, operation=None):
+        log = self._call("GET", "/requests")
+        return [r for r in log if operation in (None, r["operation"])]
+
+    def clear_requests(self):
+        return self._call("DELETE", "/requests")
+
+    def fault(self, operation, kind="refuse", count=1, message=None):
+        return self._call(
+            "POST",
+            "/faults",
+            {"operation": operation, "kind": kind, "count": count, "message": message},
+        )
+
+    def config(self, **values):
+        return self._call("POST", "/config", values)
+
+    def webhook(self, parcel_id, url, status_id=1000, tracking_number=None, forge=False):
+        body = {"parcel_id": parcel_id, "url": url, "status_id": status_id, "forge": forge}
+        if tracking_number is not None:
+            body["tracking_number"] = tracking_number
+        return self._call("POST", "/webhook", body)
+
+
+class SendcloudSandboxProcess:
+    """Handle on a running sandbox: ``.url``, ``.control``, ``.stop()``."""
+
+    def __init__(self, process, url):
+        self.process, self.url = process, url
+        self.control = SendcloudControl(url)
+
+    def stop(self, timeout=5.0):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def _drain(stream):
+    for _line in iter(stream.readline, ""):
+        pass
+
+
+def start_sendcloud_sandbox(port=0, host="127.0.0.1", timeout=20.0):
+    """Launch ``python -m sendcloud_sandbox`` and wait until it answers."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendcloud_sandbox", "--host", host, "--port", str(port)],
+        cwd=str(REPO_ROOT),
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    first = process.stdout.readline().strip()
+    if not first.startswith("SENDCLOUD_URL="):
+        process.kill()
+        raise RuntimeError(f"unexpected Sendcloud sandbox output: {first!r}")
+    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+    handle = SendcloudSandboxProcess(process, first.split("=", 1)[1])
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            handle.control.state()
+            return handle
+        except (OSError, RuntimeError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                handle.stop()
+                raise RuntimeError("the Sendcloud sandbox did not answer in time") from None
+            time.sleep(0.05)

@@ -1,0 +1,323 @@
+"""*Label with Sendcloud* on Amazon deliveries, and each Sendcloud parcel as one Amazon package.
+
+The path reads as a sentence: the user presses *Label with Sendcloud* on the Amazon order or
+its delivery (or on several deliveries from the list) → OCA's module creates the parcel(s) with
+a label on Sendcloud → the label PDF is attached to the delivery and its tracking number stored
+→ the delivery is validated (in the ERP, or with ``amazon_mark_shipped`` over XML-RPC) → each
+parcel is one Amazon package with its carrier, tracking number and items → Amazon's
+confirmation leaves after the commit (the connector's ``amazon.shipment``). A tracking number
+that arrives later by Sendcloud's status webhook sends the confirmation then.
+"""
+
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.pdf import merge_pdf
+
+LABEL_PREFIX = "Label-Sendcloud-"
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    amazon_sendcloud_error = fields.Text(
+        string="Sendcloud label error",
+        copy=False,
+        readonly=True,
+        help="Why the last 'Label with Sendcloud' failed (Sendcloud's message); fix the data "
+        "and press it again.",
+    )
+    amazon_sendcloud_override = fields.Boolean(
+        string="Shipping data from the API",
+        copy=False,
+        readonly=True,
+        help="Set when amazon_update_shipping gave the carrier and tracking number: Amazon "
+        "receives those instead of the Sendcloud parcels'.",
+    )
+    amazon_sendcloud_can_label = fields.Boolean(compute="_compute_amazon_sendcloud_labels")
+    amazon_sendcloud_labelled = fields.Boolean(compute="_compute_amazon_sendcloud_labels")
+
+    @api.depends(
+        "state",
+        "sale_id",
+        "carrier_id.delivery_type",
+        "picking_type_id.warehouse_id.amazon_sendcloud_carrier_id",
+        "sendcloud_parcel_ids.sendcloud_status",
+        "sendcloud_parcel_ids.amazon_label_attachment_id",
+    )
+    def _compute_amazon_sendcloud_labels(self):
+        for picking in self:
+            parcels = picking._amazon_sendcloud_parcels()
+            picking.amazon_sendcloud_labelled = bool(parcels.amazon_label_attachment_id)
+            picking.amazon_sendcloud_can_label = bool(
+                picking.is_amazon_delivery
+                and picking.state in ("confirmed", "waiting", "assigned")
+                and picking._amazon_sendcloud_carrier()
+                and not parcels
+            )
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_amazon_sendcloud_label(self):
+        """Button and list action: create the Sendcloud parcels and labels of these deliveries.
+
+        Each delivery is labelled on its own: one that Sendcloud refuses shows the message on
+        the delivery and stays open and retryable, the others are labelled.
+        """
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise AccessError(_("Only inventory users label deliveries with Sendcloud."))
+        self.check_access("write")
+        labelled, failed = self.browse(), {}
+        for picking in self:
+            error = picking._amazon_sendcloud_label()
+            if error:
+                failed[picking] = error
+            else:
+                labelled |= picking
+        if failed:
+            message = "\n".join(f"{picking.name}: {error}" for picking, error in failed.items())
+            kind = "danger"
+        else:
+            later = _("(comes later)")
+            trackings = [p.tracking_number or later for p in labelled._amazon_sendcloud_parcels()]
+            message = _(
+                "Labelled with Sendcloud: %(names)s. Tracking: %(tracking)s.",
+                names=", ".join(labelled.mapped("name")),
+                tracking=", ".join(trackings),
+            )
+            kind = "success"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Sendcloud"),
+                "message": message,
+                "type": kind,
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_amazon_sendcloud_print_labels(self):
+        """Button and list action: the label PDFs of these deliveries, in one document."""
+        self.check_access("read")
+        attachments = self._amazon_sendcloud_parcels().amazon_label_attachment_id
+        if not attachments:
+            raise UserError(_("These deliveries have no Sendcloud label yet."))
+        if len(attachments) > 1:
+            merged = merge_pdf([base64.b64decode(a.datas) for a in attachments.sorted("id")])
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Sendcloud labels.pdf"),
+                        "datas": base64.b64encode(merged),
+                        "mimetype": "application/pdf",
+                        "res_model": self._name,
+                        "res_id": self[:1].id,
+                    }
+                )
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachments.id}?download=true",
+            "target": "download",
+        }
+
+    # ------------------------------------------------------------------
+    # Labelling
+    # ------------------------------------------------------------------
+
+    def _amazon_sendcloud_carrier(self):
+        """The Sendcloud method of this delivery: its own, else its warehouse's for Amazon."""
+        self.ensure_one()
+        carrier = self.sudo().carrier_id
+        if carrier.delivery_type == "sendcloud":
+            return carrier
+        return self.sudo().picking_type_id.warehouse_id.amazon_sendcloud_carrier_id
+
+    def _amazon_sendcloud_parcels(self):
+        """The parcels of these deliveries that still ship (cancelled ones left out)."""
+        return (
+            self.sudo().sendcloud_parcel_ids.filtered(lambda p: p._amazon_is_active()).sorted("id")
+        )
+
+    def _amazon_sendcloud_missing_data(self):
+        """What Sendcloud needs and the delivery lacks, as a sentence (empty when complete)."""
+        self.ensure_one()
+        partner = self.sudo().partner_id
+        labels = {
+            "street": _("street"),
+            "zip": _("ZIP"),
+            "city": _("city"),
+            "country_id": _("country"),
+        }
+        missing = [label for name, label in labels.items() if not partner[name]]
+        problems = []
+        if missing:
+            problems.append(
+                _(
+                    "The address of %(partner)s lacks: %(missing)s.",
+                    partner=partner.display_name or _("the recipient"),
+                    missing=", ".join(missing),
+                )
+            )
+        if not (self.shipping_weight or self.weight) > 0:
+            problems.append(
+                _("The delivery weighs nothing: set the products' weight or the shipping weight.")
+            )
+        return " ".join(problems)
+
+    def _amazon_sendcloud_label(self):
+        """Label this delivery with Sendcloud; return the error message, or False.
+
+        A refusal (missing data, Sendcloud's message) changes nothing but the error shown on
+        the delivery, which stays open: nothing reaches Amazon. The Sendcloud calls run as
+        superuser once the user's right to edit the delivery is checked (the integration's keys
+        are not for every warehouse user).
+        """
+        self.ensure_one()
+        if not self.is_amazon_delivery or self.state in ("draft", "done", "cancel"):
+            raise UserError(
+                _(
+                    "%(picking)s is not an open delivery of an Amazon order: only those are "
+                    "labelled here.",
+                    picking=self.display_name,
+                )
+            )
+        if self._amazon_sendcloud_parcels():
+            return False  # already labelled: nothing is sent twice
+        picking = self.sudo()
+        carrier = picking._amazon_sendcloud_carrier()
+        error = picking._amazon_sendcloud_missing_data()
+        if not carrier:
+            error = _(
+                "Choose a Sendcloud shipping method on the delivery, or the warehouse's "
+                "'Sendcloud method for Amazon'."
+            )
+        if not error:
+            try:
+                with self.env.cr.savepoint():
+                    if picking.carrier_id != carrier:
+                        picking.carrier_id = carrier
+                    picking.button_create_sendcloud_labels()
+                    if not picking._amazon_sendcloud_parcels():
+                        raise UserError(_("Sendcloud created no parcel."))
+                    picking._amazon_sendcloud_attach_labels()
+            except (UserError, ValidationError) as refusal:
+                error = str(refusal.args[0] if refusal.args else refusal)
+        if error:
+            picking.amazon_sendcloud_error = error
+            picking.message_post(
+                body=_("Label with Sendcloud failed: %(error)s", error=error),
+                subtype_xmlid="mail.mt_note",
+            )
+            return error
+        picking.amazon_sendcloud_error = False
+        parcels = picking._amazon_sendcloud_parcels()
+        picking.message_post(
+            body=_(
+                "Labelled with Sendcloud: %(count)s parcel(s), tracking %(tracking)s.",
+                count=len(parcels),
+                tracking=", ".join(p.tracking_number or "-" for p in parcels),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return False
+
+    def _amazon_sendcloud_attach_labels(self):
+        """Attach each parcel's label PDF (fetched by OCA's module) to its delivery."""
+        for picking in self.sudo():
+            for parcel in picking._amazon_sendcloud_parcels():
+                if parcel.amazon_label_attachment_id:
+                    continue
+                if not parcel.attachment_id and parcel.label_printer_url:
+                    parcel._generate_parcel_labels()
+                if not parcel.attachment_id:
+                    continue
+                parcel.amazon_label_attachment_id = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{LABEL_PREFIX}{parcel.name}.pdf",
+                        "datas": parcel.attachment_id.datas,
+                        "mimetype": "application/pdf",
+                        "res_model": picking._name,
+                        "res_id": picking.id,
+                    }
+                )
+            picking._amazon_sendcloud_parcels_changed()
+
+    def _amazon_sendcloud_parcels_changed(self):
+        """Parcels were created or changed (label, webhook): store their tracking numbers on the
+        delivery; a done Amazon delivery then sends its confirmation (or correction)."""
+        for picking in self.sudo().filtered("is_amazon_delivery"):
+            if picking.amazon_sendcloud_override:
+                continue
+            parcels = picking._amazon_sendcloud_parcels()
+            trackings = [p.tracking_number for p in parcels if p.tracking_number]
+            if trackings and len(trackings) == len(parcels):
+                tracking = ",".join(trackings)
+                if picking.carrier_tracking_ref != tracking:
+                    picking.carrier_tracking_ref = tracking
+            if picking.state == "done":
+                picking._amazon_sync_shipment()
+
+    # ------------------------------------------------------------------
+    # Amazon packages
+    # ------------------------------------------------------------------
+
+    def _amazon_packages(self):
+        """One Amazon package per Sendcloud parcel: its carrier, tracking number and items.
+
+        A parcel's items are the move lines of the Odoo package it was made for (OCA's
+        ``external_reference`` is ``<delivery>,<package id>``, 0 for what is not packed); a
+        delivery in one parcel ships all of it.
+        """
+        self.ensure_one()
+        parcels = self._amazon_sendcloud_parcels()
+        if not parcels or self.amazon_sendcloud_override:
+            return super()._amazon_packages()
+        groups = {key: lines for key, _name, lines in self._amazon_package_move_lines()}
+        every_line = self.env["stock.move.line"].sudo().browse()
+        for lines in groups.values():
+            every_line |= lines
+        carriers = self.env["amazon.sendcloud.carrier"]
+        packages = []
+        for parcel in parcels:
+            package_id = (parcel.external_reference or "").rpartition(",")[2].strip()
+            if len(parcels) == 1:
+                lines = every_line
+            elif package_id.isdigit() and int(package_id):
+                lines = groups.get(f"package:{package_id}", every_line.browse())
+            else:
+                lines = groups.get("delivery", every_line.browse())
+            code, name = carriers._amazon_carrier_for(parcel.carrier)
+            packages.append(
+                {
+                    "key": f"sendcloud:{parcel.sendcloud_code}",
+                    "name": parcel.name,
+                    "items": self._amazon_shipped_items(lines),
+                    "tracking_number": parcel.tracking_number or False,
+                    "carrier_name": name,
+                    "carrier_code": code,
+                    "shipping_method": parcel.shipment_id.name or False,
+                }
+            )
+        return packages
+
+    # ------------------------------------------------------------------
+    # XML-RPC API
+    # ------------------------------------------------------------------
+
+    def amazon_update_shipping(self, carrier, tracking_ref, shipping_method=False, ship_date=False):
+        """As the connector's; on a Sendcloud-labelled delivery the data given here overrides
+        the parcels' (Amazon receives what the integrator says)."""
+        self._amazon_check_api_call()
+        if self._amazon_sendcloud_parcels() and not self.amazon_sendcloud_override:
+            self.sudo().amazon_sendcloud_override = True
+        return super().amazon_update_shipping(
+            carrier, tracking_ref, shipping_method=shipping_method, ship_date=ship_date
+        )

@@ -1,0 +1,2 @@
+from . import test_sendcloud_label
+from . import test_sendcloud_tour
