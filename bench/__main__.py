@@ -12,6 +12,8 @@ Odoo-side work is measured in-process):
 4. ``order_import``: BENCH_ORDERS (1,000) Amazon orders of 2-3 lines: the account's poll and
    every job it enqueues (pages, one job per order) run to the last order in ``odoo-bin shell``:
    wall time, SQL queries per order, API calls, 429 responses; fails if any order is missing.
+5. ``notifications`` (bench/notifications.py): order created on Amazon → sales order committed
+   through ORDER_CHANGE notifications on the local SQS: p50, p95, max.
 
 Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
 as its last line for machines.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
+from bench import notifications
 from tests.e2e.accounting import configure_spanish_sales
 from tests.e2e.harness import (
     REPO,
@@ -49,10 +52,11 @@ BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
 BURST_SKUS = 10
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "500"))
 SHIP_SKUS = 20
-#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,order_import to run.
+#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,notifications,
+#: order_import to run.
 SCENARIOS = set(
     os.environ.get(
-        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,order_import"
+        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,notifications,order_import"
     ).split(",")
 )
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
@@ -355,6 +359,9 @@ def main():
         if "shipping" in SCENARIOS:
             print(f"Shipping {DELIVERIES} deliveries over XML-RPC…", flush=True)
             results["shipping"] = run_shipping(odoo, sandbox, account_id)
+        if "notifications" in SCENARIOS:
+            print("Order notifications through SQS (bench/notifications.py)…", flush=True)
+            results["notifications"] = notifications.run(odoo, sandbox, account_id)
     finally:
         server.stop()
     # Without the server: its crons would push the reservations the import makes meanwhile.
@@ -406,6 +413,8 @@ def print_table(results):
             ("Shipping: duplicate confirmations", shipping["duplicates"]),
             ("Shipping: 429 responses", shipping["throttled_429"]),
         ]
+    if "notifications" in results:
+        rows += notifications.rows(results["notifications"])
     orders = results.get("order_import", {})
     if orders:
         rows += [

@@ -11,9 +11,10 @@ HTTP_PORT="${HTTP_PORT:-8069}"
 SANDBOX_PORT="${SANDBOX_PORT:-8899}"
 VAR_DIR="$REPO_DIR/var" && mkdir -p "$VAR_DIR"
 
+start_sqs "$VAR_DIR/sqs.log"
 start_sandbox "$SANDBOX_PORT" "$VAR_DIR/sandbox.log"
-trap 'kill "$SANDBOX_PID" 2>/dev/null; log "Stopped."' EXIT INT TERM
-log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log)"
+trap 'kill "$SANDBOX_PID" "$SQS_PID" 2>/dev/null; log "Stopped."' EXIT INT TERM
+log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log), local SQS (moto) on $STOCKAGILE_SQS_URL"
 
 if psql -d postgres -qtAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating the connector in database $DB"

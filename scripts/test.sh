@@ -12,6 +12,7 @@ DB="stockagile_test_$$"
 export STOCKAGILE_TEST_DB="$DB"
 cleanup() {
   kill "${SANDBOX_PID:-}" 2>/dev/null || true
+  kill "${SQS_PID:-}" 2>/dev/null || true
   dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -22,6 +23,8 @@ log "Lint: ruff and pylint-odoo"
   || { "$VENV_DIR/bin/ruff" format --diff "$REPO_DIR"; die "ruff format: files need formatting (run 'make format')."; }
 "$VENV_DIR/bin/pylint" --rcfile="$REPO_DIR/.pylintrc" "$REPO_DIR/stockagile_amazon_connector"
 
+start_sqs "$VAR_DIR/sqs.log"
+log "Local Amazon SQS (moto) on $STOCKAGILE_SQS_URL"
 start_sandbox 0 "$VAR_DIR/sandbox.log"
 log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL"
 
