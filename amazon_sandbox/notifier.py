@@ -6,7 +6,8 @@ the subscription's destination, on the SQS endpoint of the config (``sqs_endpoin
 ``$STOCKAGILE_SQS_URL``: moto's server in tests). The message is sent with SQS's JSON protocol
 over plain ``urllib`` (the sandbox stays stdlib-only; moto checks no signature).
 
-Faults (``POST /_sandbox/notifications/faults``) model what Amazon and SQS do in real life:
+Faults (``POST /_sandbox/notifications/faults``; each applies to the next ``count``
+publications, several kinds together) model what Amazon and SQS do in real life:
 ``duplicate`` (a message delivered twice), ``out_of_order`` (the previous notification of the
 same order delivered again after the new one), ``malformed`` (a body that is not a notification)
 and ``sqs_down`` (the message is lost: the endpoint refused it). Every attempt is logged in
@@ -129,16 +130,16 @@ def send(endpoint: str, arn: str, body: str) -> tuple[str, str]:
         return "failed", str(exc)
 
 
-def _take_fault(state):
-    """Consume one queued notification fault, or None."""
+def _take_faults(state) -> set:
+    """Consume one count of every queued notification fault: the kinds that apply now."""
     with state.lock:
-        if not state.notification_faults:
-            return None
-        fault = state.notification_faults[0]
-        fault["count"] -= 1
-        if fault["count"] <= 0:
-            state.notification_faults.pop(0)
-        return fault["kind"]
+        kinds = set()
+        for fault in list(state.notification_faults):
+            kinds.add(fault["kind"])
+            fault["count"] -= 1
+            if fault["count"] <= 0:
+                state.notification_faults.remove(fault)
+        return kinds
 
 
 def _deliver(state, order_id, body, target, note=""):
@@ -201,8 +202,8 @@ def order_changed(state, order: dict, change_type="OrderStatusChange", reason="O
         state.last_notification[order["orderId"]] = json.dumps(document)
     target = target_queue(state)
     body = json.dumps(document)
-    fault = _take_fault(state)
-    if fault == "sqs_down":
+    faults = _take_faults(state)
+    if "sqs_down" in faults:
         with state.lock:
             state.notifications.append(
                 {
@@ -211,15 +212,15 @@ def order_changed(state, order: dict, change_type="OrderStatusChange", reason="O
                     "queueUrl": queue_url(*target) if target else None,
                     "status": "failed",
                     "error": "SQS down (fault)",
-                    "fault": fault,
+                    "fault": "sqs_down",
                     "body": body,
                 }
             )
         return
-    if fault == "malformed":
-        _deliver(state, order["orderId"], MALFORMED_BODY, target, fault)
+    if "malformed" in faults:
+        _deliver(state, order["orderId"], MALFORMED_BODY, target, "malformed")
     _deliver(state, order["orderId"], body, target)
-    if fault == "duplicate":
-        _deliver(state, order["orderId"], body, target, fault)
-    if fault == "out_of_order" and previous:
-        _deliver(state, order["orderId"], previous, target, fault)
+    if "duplicate" in faults:
+        _deliver(state, order["orderId"], body, target, "duplicate")
+    if "out_of_order" in faults and previous:
+        _deliver(state, order["orderId"], previous, target, "out_of_order")

@@ -12,8 +12,11 @@ import logging
 import time
 from datetime import timedelta
 
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from ..services import AmazonError, const
 
@@ -110,7 +113,7 @@ class AmazonAccount(models.Model):
     def _check_notification_poll_interval(self):
         for account in self.sudo():
             if account.notification_poll_interval < account.order_sync_interval:
-                raise UserError(
+                raise ValidationError(
                     _(
                         "The import interval with notifications cannot be shorter than the "
                         "normal order import interval."
@@ -234,18 +237,21 @@ class AmazonAccount(models.Model):
 
         The messages are deleted only after the notifications and their jobs are committed
         (``commit``; tests pass False and flush instead): a crash in between makes SQS deliver
-        them again, and the NotificationId makes that change nothing.
+        them again, and the NotificationId makes that change nothing. With ``commit``, the
+        transaction is also committed *before* the long poll, so that no transaction stays
+        open (nor its snapshot old) while SQS holds the call.
 
         :return: number of messages received, or None when the queue could not be read.
         """
         self.ensure_one()
         account = self.sudo()
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
             consumer = account._get_sqs_consumer()
             messages = consumer.receive(wait_seconds=wait_seconds)
         except AmazonError as error:
-            account.write({"sqs_consumer_error": error.message})
-            account._amazon_notifications_unhealthy()
+            account._amazon_consumer_health(error.message)
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             _logger.warning("Amazon account %s: SQS queue unreadable: %s", account.id, error)
@@ -253,7 +259,7 @@ class AmazonAccount(models.Model):
         notifications = self.env["amazon.notification"].sudo()
         for message in messages:
             notifications._amazon_store(account, message)
-        account.write({"sqs_last_receive": fields.Datetime.now(), "sqs_consumer_error": False})
+        account._amazon_consumer_health(False)
         if commit:
             # The notifications and their jobs must be stored before SQS forgets the messages.
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -264,10 +270,36 @@ class AmazonAccount(models.Model):
                 consumer.delete(message.receipt_handle)
         except AmazonError as error:
             # Not deleted: SQS delivers them again after the visibility timeout; stored once.
-            account.write({"sqs_consumer_error": error.message})
+            _logger.warning("Amazon account %s: SQS messages not deleted: %s", account.id, error)
         finally:
             consumer.close()
         return len(messages)
+
+    def _amazon_consumer_health(self, error):
+        """Record the queue's health on the account, only when it changes (or once a minute).
+
+        Best effort, in a savepoint: the consumer must never fail (and leave its messages
+        undeleted) because someone saved the account form meanwhile.
+        """
+        now = fields.Datetime.now()
+        values = {}
+        if (self.sqs_consumer_error or False) != (error or False):
+            values["sqs_consumer_error"] = error
+        if not error and (
+            not self.sqs_last_receive or self.sqs_last_receive < now - timedelta(minutes=1)
+        ):
+            values["sqs_last_receive"] = now
+        if not values and not error:
+            return
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                if values:
+                    self.write(values)
+                if error:
+                    self._amazon_notifications_unhealthy()
+                self.env.flush_all()
+        except (SerializationFailure, LockNotAvailable):
+            _logger.info("Amazon account %s: queue health not recorded (account busy)", self.id)
 
     def _amazon_notifications_healthy(self):
         """True while the subscription is active and the queue was read without error lately."""
@@ -283,6 +315,8 @@ class AmazonAccount(models.Model):
 
     def _amazon_notifications_unhealthy(self):
         """The queue failed: polling goes back to its normal interval at once."""
+        if not self.sync_orders:
+            return
         latest = fields.Datetime.now() + timedelta(minutes=self.order_sync_interval)
         if not self.orders_next_sync or self.orders_next_sync > latest:
             self.orders_next_sync = latest

@@ -104,7 +104,7 @@ class TestOrderNotifications(AmazonOrderCase):
         self.sandbox.add_notification_fault("out_of_order")
         self.sandbox.patch_order(NEW_ORDER, {"fulfillment": {"fulfillmentStatus": "CANCELLED"}})
         # Delivered: the cancellation, again as a duplicate, then the creation again (out of order).
-        self._receive(3)
+        self.assertEqual(self._receive(3), 3)
         run_amazon_jobs(self.env)
         order = self._order(NEW_ORDER)
         self.assertEqual(order.state, "cancel", "the cancellation arrived through SQS")
