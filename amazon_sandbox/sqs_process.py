@@ -14,6 +14,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .process import SandboxProcess
+
+#: Credentials of the local queues (moto checks none; they only have to be there).
+ACCESS_KEY_ID = "AKIDSTOCKAGILE"
+SECRET_ACCESS_KEY = "moto-secret"
+REGION = "eu-west-1"
+
 
 def moto_python() -> str:
     """The moto virtualenv's Python (``STOCKAGILE_MOTO_PYTHON`` or setup.sh's cache path)."""
@@ -27,24 +34,7 @@ def moto_python() -> str:
     return str(Path(cache) / "moto-venv" / "bin" / "python")
 
 
-class SqsProcess:
-    """Handle on a running moto server: ``.url``, ``.stop()``."""
-
-    def __init__(self, process, url):
-        self.process = process
-        self.url = url
-
-    def stop(self, timeout: float = 5.0):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
-
-
-def start_sqs(timeout: float = 30.0) -> SqsProcess:
+def start_sqs(timeout: float = 30.0) -> SandboxProcess:
     """Start ``moto.server`` on a free loopback port and wait until it answers."""
     python = moto_python()
     if not Path(python).exists():
@@ -58,7 +48,7 @@ def start_sqs(timeout: float = 30.0) -> SqsProcess:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    handle = SqsProcess(process, f"http://127.0.0.1:{port}")
+    handle = SandboxProcess(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -84,3 +74,31 @@ def sqs_url() -> str:
         _STARTED.append(start_sqs())
         atexit.register(_STARTED[0].stop)
     return _STARTED[0].url
+
+
+def create_queue(prefix="orders"):
+    """A fresh queue on the local SQS: ``(boto3 client, queue URL)`` (boto3: the Odoo venv's)."""
+    import boto3
+
+    url = sqs_url()
+    client = boto3.client(
+        "sqs",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
+    )
+    name = f"{prefix}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+    return client, client.create_queue(QueueName=name)["QueueUrl"]
+
+
+def account_values(queue_url):
+    """The ``amazon.account`` values that make an account read ``queue_url`` on the local SQS."""
+    return {
+        "sqs_enabled": True,
+        "sqs_queue_url": queue_url,
+        "sqs_region": REGION,
+        "sqs_access_key_id": ACCESS_KEY_ID,
+        "sqs_secret_access_key": SECRET_ACCESS_KEY,
+        "sqs_endpoint_url": sqs_url(),
+    }

@@ -10,12 +10,9 @@ never arrives.
 import os
 import statistics
 import time
-import uuid
-
-import boto3
 
 from amazon_sandbox import seed
-from amazon_sandbox.sqs_process import sqs_url
+from amazon_sandbox.sqs_process import account_values, create_queue, sqs_url
 from tests.e2e.accounting import configure_spanish_sales
 from tests.e2e.harness import wait_for
 
@@ -24,29 +21,9 @@ SKUS = ("SA-GEN-00001", "SA-GEN-00002", "SA-GEN-00003")
 
 
 def _subscribe(odoo, sandbox, account_id):
-    url = sqs_url()
-    sandbox.config(sqs_endpoint=url)
-    client = boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="eu-west-1",
-        aws_access_key_id="AKIDBENCH",
-        aws_secret_access_key="moto-secret",
-    )
-    queue_url = client.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    odoo.call(
-        "amazon.account",
-        "write",
-        [account_id],
-        {
-            "sqs_enabled": True,
-            "sqs_queue_url": queue_url,
-            "sqs_region": "eu-west-1",
-            "sqs_access_key_id": "AKIDBENCH",
-            "sqs_secret_access_key": "moto-secret",
-            "sqs_endpoint_url": url,
-        },
-    )
+    sandbox.config(sqs_endpoint=sqs_url())
+    _client, queue_url = create_queue("bench")
+    odoo.call("amazon.account", "write", [account_id], account_values(queue_url))
     odoo.call("amazon.account", "action_amazon_subscribe", [account_id])
 
 

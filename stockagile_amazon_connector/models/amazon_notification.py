@@ -29,6 +29,25 @@ STATES = [
 ]
 
 
+def _read_body(account, body):
+    """Values of a notification of ``account`` read from ``body``, or raise why it is dead.
+
+    :raise MalformedNotificationError: not a valid ORDER_CHANGE of this account's seller.
+    """
+    change = parse_order_change(body)
+    if change.seller_id != account.seller_id:
+        raise MalformedNotificationError(
+            f"The notification is for seller {change.seller_id}, not this account's."
+        )
+    return {
+        "notification_ref": change.notification_id,
+        "amazon_order_ref": change.amazon_order_id,
+        "order_change_type": change.order_change_type,
+        "order_status": change.order_status,
+        "publish_time": change.publish_time.replace(tzinfo=None),
+    }
+
+
 class AmazonNotification(models.Model):
     _name = "amazon.notification"
     _description = "Amazon Order Notification"
@@ -106,25 +125,12 @@ class AmazonNotification(models.Model):
         :return: the stored record, or an empty recordset for a duplicate.
         """
         try:
-            change = parse_order_change(message.body)
-            if change.seller_id != account.seller_id:
-                raise MalformedNotificationError(
-                    f"The notification is for seller {change.seller_id}, not this account's."
-                )
+            values = _read_body(account, message.body)
         except MalformedNotificationError as error:
             values = {
                 "notification_ref": f"sqs:{message.message_id}",
                 "state": "dead",
                 "error": error.message,
-            }
-            change = None
-        else:
-            values = {
-                "notification_ref": change.notification_id,
-                "amazon_order_ref": change.amazon_order_id,
-                "order_change_type": change.order_change_type,
-                "order_status": change.order_status,
-                "publish_time": change.publish_time.replace(tzinfo=None),
             }
         values.update(account_id=account.id, raw_body=message.body[:262144])
         if self.search_count(
@@ -136,7 +142,7 @@ class AmazonNotification(models.Model):
                 record = self.create(values)
         except psycopg2.IntegrityError:
             return self.browse()
-        if change is not None:
+        if record.state != "dead":
             record._enqueue_fetch()
         else:
             _logger.warning(
@@ -216,25 +222,12 @@ class AmazonNotification(models.Model):
         for record in self.sudo():
             if record.state == "dead":
                 try:
-                    change = parse_order_change(record.raw_body or "")
-                    if change.seller_id != record.account_id.seller_id:
-                        raise MalformedNotificationError(
-                            f"The notification is for seller {change.seller_id}, "
-                            "not this account's."
-                        )
+                    values = _read_body(record.account_id, record.raw_body or "")
                 except MalformedNotificationError as error:
                     record.error = error.message
                     continue
-                record.write(
-                    {
-                        "state": "received",
-                        "error": False,
-                        "amazon_order_ref": change.amazon_order_id,
-                        "order_change_type": change.order_change_type,
-                        "order_status": change.order_status,
-                        "publish_time": change.publish_time.replace(tzinfo=None),
-                    }
-                )
+                del values["notification_ref"]  # a dead letter keeps its reference
+                record.write(dict(values, state="received", error=False))
             else:
                 record.write({"state": "received", "error": False})
             record._amazon_jobs(["failed"]).button_done()

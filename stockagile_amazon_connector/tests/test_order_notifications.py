@@ -19,32 +19,14 @@ class TestOrderNotifications(AmazonOrderCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        import boto3
-
-        cls.sqs_url = sandbox_module(f"{SANDBOX_PACKAGE}.sqs_process").sqs_url()
-        cls.sqs = boto3.client(
-            "sqs",
-            endpoint_url=cls.sqs_url,
-            region_name="eu-west-1",
-            aws_access_key_id="AKIDSTOCKAGILE",
-            aws_secret_access_key="moto-secret",
-        )
+        cls.local_sqs = sandbox_module(f"{SANDBOX_PACKAGE}.sqs_process")
 
     def setUp(self):
         super().setUp()
-        self.sandbox.config(sqs_endpoint=self.sqs_url)
-        queue_url = self.sqs.create_queue(QueueName=f"orders-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-        self.addCleanup(self.sqs.delete_queue, QueueUrl=queue_url)
-        self.account.write(
-            {
-                "sqs_enabled": True,
-                "sqs_queue_url": queue_url,
-                "sqs_region": "eu-west-1",
-                "sqs_access_key_id": "AKIDSTOCKAGILE",
-                "sqs_secret_access_key": "moto-secret",
-                "sqs_endpoint_url": self.sqs_url,
-            }
-        )
+        self.sandbox.config(sqs_endpoint=self.local_sqs.sqs_url())
+        client, queue_url = self.local_sqs.create_queue("odoo")
+        self.addCleanup(client.delete_queue, QueueUrl=queue_url)
+        self.account.write(self.local_sqs.account_values(queue_url))
         self.account.action_amazon_subscribe()
 
     def _receive(self, expected, rounds=10):

@@ -5,52 +5,29 @@ Waits are on state with generous timeouts; nothing asserts on timing (latency is
 """
 
 import time
-import uuid
 from types import SimpleNamespace
 
-import boto3
 import pytest
 
 from amazon_sandbox import seed
-from amazon_sandbox.sqs_process import sqs_url
+from amazon_sandbox.sqs_process import account_values, create_queue, sqs_url
 
 from .accounting import configure_spanish_sales
 from .harness import product_with_sku, wait_for, wait_for_jobs
 
 SKUS = ("SA-MUG-001", "SA-TEE-BLK-M")
-REGION = "eu-west-1"
 
 
 @pytest.fixture
 def account(odoo, sandbox, amazon_account):
     """The account subscribed to ORDER_CHANGE on a fresh moto queue, on an empty sandbox."""
     sandbox.reset(seed="empty")
-    url = sqs_url()
-    sandbox.config(sqs_endpoint=url)
+    sandbox.config(sqs_endpoint=sqs_url())
     for sku in SKUS:
         product_with_sku(odoo, sku)
     configure_spanish_sales(odoo, SKUS)
-    client = boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="AKIDSTOCKAGILE",
-        aws_secret_access_key="moto-secret",
-    )
-    queue_url = client.create_queue(QueueName=f"e2e-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-    odoo.call(
-        "amazon.account",
-        "write",
-        [amazon_account],
-        {
-            "sqs_enabled": True,
-            "sqs_queue_url": queue_url,
-            "sqs_region": REGION,
-            "sqs_access_key_id": "AKIDSTOCKAGILE",
-            "sqs_secret_access_key": "moto-secret",
-            "sqs_endpoint_url": url,
-        },
-    )
+    client, queue_url = create_queue("e2e")
+    odoo.call("amazon.account", "write", [amazon_account], account_values(queue_url))
     odoo.call("amazon.account", "action_amazon_subscribe", [amazon_account])
     yield SimpleNamespace(id=amazon_account, sqs=client, queue_url=queue_url)
     odoo.call("amazon.account", "write", [amazon_account], {"sqs_enabled": False})

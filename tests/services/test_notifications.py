@@ -1,12 +1,16 @@
 """Notifications API, ORDER_CHANGE parsing and the SQS consumer against the sandbox and moto."""
 
 import json
-import uuid
 
-import boto3
 import pytest
 
-from amazon_sandbox.sqs_process import sqs_url
+from amazon_sandbox.sqs_process import (
+    ACCESS_KEY_ID,
+    REGION,
+    SECRET_ACCESS_KEY,
+    create_queue,
+    sqs_url,
+)
 from stockagile_amazon_connector.services import const
 from stockagile_amazon_connector.services.errors import AuthError, TransientError
 from stockagile_amazon_connector.services.notifications import (
@@ -23,22 +27,14 @@ ES_ID = "A1RKKUPIHCS9HS"
 @pytest.fixture()
 def queue(sandbox):
     """A fresh moto queue; the sandbox publishes to moto (config ``sqs_endpoint``)."""
-    url = sqs_url()
-    sandbox.config(sqs_endpoint=url)
-    client = boto3.client(
-        "sqs",
-        endpoint_url=url,
-        region_name="eu-west-1",
-        aws_access_key_id="AKIDSTOCKAGILE",
-        aws_secret_access_key="moto-secret",
-    )
-    queue_url = client.create_queue(QueueName=f"orders-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    sandbox.config(sqs_endpoint=sqs_url())
+    _client, queue_url = create_queue("services")
     return SqsConfig(
         queue_url=queue_url,
-        region="eu-west-1",
-        access_key_id="AKIDSTOCKAGILE",
-        secret_access_key="moto-secret",
-        endpoint_url=url,
+        region=REGION,
+        access_key_id=ACCESS_KEY_ID,
+        secret_access_key=SECRET_ACCESS_KEY,
+        endpoint_url=sqs_url(),
         timeout=5.0,
     )
 
