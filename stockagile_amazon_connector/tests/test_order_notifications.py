@@ -162,3 +162,39 @@ class TestOrderNotifications(AmazonOrderCase):
             account.action_amazon_subscribe()
         with self.assertRaises(AccessError):
             self.env["amazon.notification"].with_user(user).search([])
+
+    def test_managers_see_their_companies_notifications_only(self):
+        """A notification of another company's account is invisible to this company's manager."""
+        company_b = self.env["res.company"].create({"name": "Amazon Co B (notifications)"})
+        account_b = self.env["amazon.account"].create(
+            self._amazon_account_values(
+                name="Amazon ES (company B)",
+                company_id=company_b.id,
+                warehouse_id=self.env["stock.warehouse"]
+                .search([("company_id", "=", company_b.id)], limit=1)
+                .id,
+            )
+        )
+        notifications = self.env["amazon.notification"].create(
+            [
+                {"account_id": account.id, "notification_ref": f"n-{account.id}", "state": "dead"}
+                for account in (self.account, account_b)
+            ]
+        )
+        manager_a = new_test_user(
+            self.env,
+            login="amazon_manager_a_sqs",
+            groups="base.group_user,stockagile_amazon_connector.group_amazon_manager",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        seen = (
+            self.env["amazon.notification"]
+            .with_user(manager_a)
+            .search([("id", "in", notifications.ids)])
+        )
+        self.assertEqual(seen.account_id, self.account, "company B's notification stays hidden")
+        with self.assertRaises(AccessError):
+            notifications.filtered(lambda n: n.account_id == account_b).with_user(
+                manager_a
+            ).action_discard()
