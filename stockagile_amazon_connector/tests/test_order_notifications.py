@@ -1,4 +1,5 @@
 import json
+import logging
 import uuid
 from datetime import timedelta
 
@@ -162,6 +163,23 @@ class TestOrderNotifications(AmazonOrderCase):
             account.action_amazon_subscribe()
         with self.assertRaises(AccessError):
             self.env["amazon.notification"].with_user(user).search([])
+
+    def test_no_secret_in_log(self):
+        """The AWS secret and Amazon's grantless token never reach the log, even at DEBUG."""
+        self.account.action_amazon_unsubscribe()
+        # The settings written in setUp: Odoo's own SQL debug log, not the connector's.
+        self.env.flush_all()
+        with self.assertLogs(level=logging.DEBUG) as logs:
+            self.account.action_amazon_subscribe()
+            self.sandbox.add_orders([self._new_order(NEW_ORDER, iso_ago(minutes=1))])
+            self._receive(1)
+            run_amazon_jobs(self.env)
+            self.account.sqs_endpoint_url = "http://127.0.0.1:9"
+            self.account._amazon_receive_notifications(wait_seconds=0, commit=False)
+        text = "\n".join(logs.output)
+        self.assertEqual(self._order(NEW_ORDER).state, "sale")
+        for secret in (self.local_sqs.SECRET_ACCESS_KEY, "sandbox-client-secret", "Atc|"):
+            self.assertNotIn(secret, text, f"{secret[:4]}… leaked into the log")
 
     def test_managers_see_their_companies_notifications_only(self):
         """A notification of another company's account is invisible to this company's manager."""
