@@ -351,6 +351,12 @@ class AmazonAccount(models.Model):
             left = deadline - time.monotonic()
             if left < 1:
                 break
+            # Fresh values after each batch's commit: an account unsubscribed meanwhile stops.
+            polling = polling.filtered(
+                lambda a: a.active and a.sqs_enabled and a.notification_state == "subscribed"
+            )
+            if not polling:
+                break
             wait = max(1, min(const.SQS_MAX_WAIT_SECONDS, int(left) // len(polling)))
             for account in polling:
                 count = account._amazon_receive_notifications(wait_seconds=wait)
