@@ -141,3 +141,19 @@ class SandboxControl:
 
     def returns(self):
         return self._call("GET", "/returns")
+
+    # ----------------------------------------------------------------------- notifications
+    def notifications(self):
+        """Every ORDER_CHANGE publication attempt (``status``, ``fault``, ``body``...)."""
+        return self._call("GET", "/notifications")
+
+    def send_notification(self, body: str, order_id=None):
+        """Send ``body`` as it is to the ORDER_CHANGE subscription's queue."""
+        return self._call("POST", "/notifications", {"body": body, "orderId": order_id})
+
+    def add_notification_fault(self, kind: str, count: int = 1):
+        """``duplicate``, ``out_of_order``, ``malformed`` or ``sqs_down`` for the next ``count``."""
+        return self._call("POST", "/notifications/faults", {"kind": kind, "count": count})
+
+    def clear_notification_faults(self):
+        return self._call("DELETE", "/notifications/faults")

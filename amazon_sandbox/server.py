@@ -111,6 +111,7 @@ def collect_routes():
         feeds,
         listings,
         lwa,
+        notifications,
         orders,
         reports,
         sellers,
@@ -127,6 +128,7 @@ def collect_routes():
         documents,
         orders,
         reports,
+        notifications,
         control_api,
     ):
         for method, pattern, operation, handler, kind in module.ROUTES:
@@ -243,7 +245,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         """Auth and quota of SP-API calls, then the handler."""
         state = request.state
         if route.kind == "sp":
-            denied = self._check_token(state)
+            denied = self._check_token(state, route.operation)
             if denied:
                 return denied
             if state.config.get("rate_limits") and not state.limiter.allow(route.operation):
@@ -257,9 +259,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
             response.headers.setdefault("x-amzn-RateLimit-Limit", rate_header(route.operation))
         return response
 
-    def _check_token(self, state: SandboxState):
-        """403 unless ``x-amz-access-token`` is a token this sandbox issued and still valid."""
-        status = state.token_status(self.headers.get("x-amz-access-token"))
+    def _check_token(self, state: SandboxState, operation: str):
+        """403 unless ``x-amz-access-token`` is a token this sandbox issued and still valid.
+
+        Grantless operations (Notifications destinations...) take a grantless token only.
+        """
+        from .api.notifications import GRANTLESS_OPERATIONS
+
+        status = state.token_status(
+            self.headers.get("x-amz-access-token"), operation in GRANTLESS_OPERATIONS
+        )
         if status == "valid":
             return None
         if status == "expired":

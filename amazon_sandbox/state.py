@@ -6,6 +6,7 @@ dicts so that ``GET /_sandbox/state`` can dump it as JSON.
 
 import collections
 import copy
+import os
 import secrets
 import threading
 import time
@@ -21,6 +22,8 @@ DEFAULT_CONFIG = {
     "cancel_empty_reports": True,
     "orders_page_size": 0,
     "listing_creation_seconds": 1.0,
+    # SQS endpoint ORDER_CHANGE notifications are published to (moto's server in tests).
+    "sqs_endpoint": os.environ.get("STOCKAGILE_SQS_URL", ""),
 }
 REQUEST_LOG_SIZE = 20000
 TOKEN_LIFETIME = 3600
@@ -35,6 +38,8 @@ class SandboxState:
         # Issued LWA access tokens survive resets: they belong to the auth server, and the
         # client library caches tokens process-wide.
         self.access_tokens: dict[str, float] = {}
+        #: grantless tokens (scope sellingpartnerapi::notifications) -> expiry
+        self.grantless_tokens: dict[str, float] = {}
         self._counter = 0
         self.reset(seed_name, generate_listings)
 
@@ -61,6 +66,14 @@ class SandboxState:
             self.reports: dict[str, dict] = {}
             self.shipments: list[dict] = []
             self.faults: list[dict] = []
+            #: Notifications API: destinationId -> Destination, notificationType -> Subscription
+            self.destinations: dict[str, dict] = {}
+            self.subscriptions: dict[str, dict] = {}
+            #: every ORDER_CHANGE publication attempt (see notifier.py) and queued faults
+            self.notifications: list[dict] = []
+            self.notification_faults: list[dict] = []
+            #: orderId -> body of the last ORDER_CHANGE published (for out_of_order)
+            self.last_notification: dict[str, str] = {}
             self.requests = collections.deque(maxlen=REQUEST_LOG_SIZE)
             self.config = dict(DEFAULT_CONFIG)
             self.limiter.reset()
@@ -89,9 +102,20 @@ class SandboxState:
             self.access_tokens[token] = time.time() + TOKEN_LIFETIME
         return token, TOKEN_LIFETIME
 
-    def token_status(self, token) -> str:
-        """``valid``, ``expired`` or ``unknown`` for an ``x-amz-access-token`` value."""
-        expiry = self.access_tokens.get(token or "")
+    def issue_grantless_token(self) -> tuple[str, int]:
+        """A fresh token of scope ``sellingpartnerapi::notifications``, valid for one hour."""
+        token = "Atc|" + secrets.token_urlsafe(48)
+        with self.lock:
+            self.grantless_tokens[token] = time.time() + TOKEN_LIFETIME
+        return token, TOKEN_LIFETIME
+
+    def token_status(self, token, grantless=False) -> str:
+        """``valid``, ``expired`` or ``unknown`` for an ``x-amz-access-token`` value.
+
+        ``grantless``: the operation takes a grantless token (a seller token is refused).
+        """
+        tokens = self.grantless_tokens if grantless else self.access_tokens
+        expiry = tokens.get(token or "")
         if expiry is None:
             return "unknown"
         return "valid" if expiry > time.time() else "expired"
@@ -134,6 +158,8 @@ class SandboxState:
                     "reports": self.reports,
                     "documents": documents,
                     "returns": self.returns,
+                    "destinations": self.destinations,
+                    "subscriptions": self.subscriptions,
                     "faults": self.faults,
                     "requestCount": len(self.requests),
                 }

@@ -16,6 +16,8 @@ Odoo-side work is measured in-process):
    (pages, one job per order) run to the last order: wall time, orders/s, SQL queries per order
    (the jobs' requests in the server's log) against the floor, jobs run again and concurrency
    errors, API calls, 429 responses; fails if any order is missing after 30 minutes.
+5. ``notifications`` (bench/notifications.py): order created on Amazon → sales order committed
+   through ORDER_CHANGE notifications on the local SQS: p50, p95, max.
 
 Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
 as its last line for machines.
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from amazon_sandbox import seed
 from amazon_sandbox.control import SandboxControl
+from bench import notifications
 from tests.e2e.accounting import configure_spanish_sales
 from tests.e2e.harness import (
     REPO,
@@ -55,10 +58,11 @@ BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
 BURST_SKUS = 10
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "500"))
 SHIP_SKUS = 20
-#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,order_import to run.
+#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,notifications,
+#: order_import to run.
 SCENARIOS = set(
     os.environ.get(
-        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,order_import"
+        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,notifications,order_import"
     ).split(",")
 )
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
@@ -448,6 +452,9 @@ def main():
         if "shipping" in SCENARIOS:
             print(f"Shipping {DELIVERIES} deliveries over XML-RPC…", flush=True)
             results["shipping"] = run_shipping(odoo, sandbox, account_id)
+        if "notifications" in SCENARIOS:
+            print("Order notifications through SQS (bench/notifications.py)…", flush=True)
+            results["notifications"] = notifications.run(odoo, sandbox, account_id)
     finally:
         server.stop()
     # Its own server (prefork, 2 workers): the floor runs in a shell first, alone.
@@ -499,6 +506,8 @@ def print_table(results):
             ("Shipping: duplicate confirmations", shipping["duplicates"]),
             ("Shipping: 429 responses", shipping["throttled_429"]),
         ]
+    if "notifications" in results:
+        rows += notifications.rows(results["notifications"])
     orders = results.get("order_import", {})
     if orders:
         rows += [

@@ -8,6 +8,7 @@ ODOO_DIR="$CACHE_DIR/odoo-18.0"          # Odoo 18.0 source, copied here once an
 VENV_DIR="$CACHE_DIR/venv"               # Python with Odoo's requirements and ours
 PY="$VENV_DIR/bin/python"
 OCA_DIR="$CACHE_DIR/oca-18.0"            # OCA addons (queue_job, delivery_sendcloud_oca), --no-deps
+MOTO_VENV="$CACHE_DIR/moto-venv"         # moto's server (local Amazon SQS), apart from Odoo's pins
 export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # The library lets this variable silently override the marketplace: never inherit it.
 unset SP_API_DEFAULT_MARKETPLACE

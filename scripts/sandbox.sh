@@ -30,3 +30,21 @@ start_sendcloud_sandbox() {
   [ -n "$url" ] || die "The Sendcloud sandbox did not say where it listens (see $logfile)."
   export STOCKAGILE_SENDCLOUD_URL="$url"
 }
+
+# start_sqs LOGFILE: start moto's server (the local Amazon SQS, see setup.sh) on a free loopback
+# port in the background and wait for it. Sets SQS_PID and exports STOCKAGILE_SQS_URL, which the
+# Amazon sandbox (it publishes ORDER_CHANGE notifications there) and the tests read.
+start_sqs() {
+  local logfile="$1" port url
+  port="$(free_port)"
+  url="http://127.0.0.1:$port"
+  "$MOTO_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
+  SQS_PID=$!
+  for _ in $(seq 1 150); do
+    curl -fs "$url/moto-api/" >/dev/null 2>&1 && break
+    kill -0 "$SQS_PID" 2>/dev/null || { cat "$logfile" >&2; die "moto's SQS server did not start."; }
+    sleep 0.2
+  done
+  curl -fs "$url/moto-api/" >/dev/null 2>&1 || die "moto's SQS server does not answer on $url (see $logfile)."
+  export STOCKAGILE_SQS_URL="$url"
+}

@@ -4,7 +4,8 @@
 #   2. the Odoo 18.0 source: from $ODOO_SRC (a tree or a tarball) or the per-user cache,
 #      else downloaded from Odoo's official 18.0 source; remembered in the cache;
 #   3. a virtualenv with Odoo's requirements and ours (re-installed only when they change);
-#   4. a running PostgreSQL with a role for the current user.
+#   4. a running PostgreSQL with a role for the current user;
+#   5. moto's server (the local Amazon SQS) in a virtualenv of its own.
 # Writes $CACHE_DIR/env.sh, which the other scripts source.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 mkdir -p "$CACHE_DIR"
@@ -128,6 +129,21 @@ ensure_oca_addons() {
   echo "$stamp" > "$OCA_DIR/.stamp"
 }
 
+ensure_moto() {
+  # moto's server is the local Amazon SQS of tests and `make run`. It wants a newer cryptography
+  # than Odoo pins, so it lives in a virtualenv of its own, never imported by Odoo.
+  local wanted="moto[server]==5.2.5"
+  [ "$(cat "$MOTO_VENV/.stamp" 2>/dev/null)" = "$wanted" ] && [ -x "$MOTO_VENV/bin/python" ] && return
+  log "Installing $wanted into $MOTO_VENV"
+  rm -rf "$MOTO_VENV.partial"
+  python3 -m venv "$MOTO_VENV.partial"
+  "$MOTO_VENV.partial/bin/python" -m pip install -q "$wanted" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+  # Moved whole: `bin/python -m moto.server` finds its packages from pyvenv.cfg's location.
+  rm -rf "$MOTO_VENV" && mv "$MOTO_VENV.partial" "$MOTO_VENV"
+  echo "$wanted" > "$MOTO_VENV/.stamp"
+}
+
 ensure_postgres() {
   if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
     # Debian's cluster, run by the postgres user; a superuser role for root.
@@ -157,4 +173,5 @@ ensure_odoo_source
 ensure_virtualenv
 ensure_oca_addons
 ensure_postgres
+ensure_moto
 log "Ready: Odoo 18.0 in $ODOO_DIR (from $(cat "$CACHE_DIR/odoo-origin")), Python in $VENV_DIR"

@@ -13,6 +13,7 @@ export STOCKAGILE_TEST_DB="$DB"
 cleanup() {
   kill "${SANDBOX_PID:-}" 2>/dev/null || true
   kill "${SENDCLOUD_SANDBOX_PID:-}" 2>/dev/null || true
+  kill "${SQS_PID:-}" 2>/dev/null || true
   dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -24,6 +25,8 @@ log "Lint: ruff and pylint-odoo"
 "$VENV_DIR/bin/pylint" --rcfile="$REPO_DIR/.pylintrc" "$REPO_DIR/stockagile_amazon_connector" \
   "$REPO_DIR/stockagile_amazon_sendcloud"
 
+start_sqs "$VAR_DIR/sqs.log"
+log "Local Amazon SQS (moto) on $STOCKAGILE_SQS_URL"
 start_sandbox 0 "$VAR_DIR/sandbox.log"
 log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL"
 start_sendcloud_sandbox 0 "$VAR_DIR/sendcloud-sandbox.log"

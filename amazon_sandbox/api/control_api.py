@@ -3,6 +3,7 @@
 import copy
 from urllib.parse import unquote
 
+from .. import notifier
 from ..faults import FAULT_KINDS, GZIP_BOMB_SIZE
 from ..listing_ops import refresh_status
 from ..responses import ApiError, json_response
@@ -202,8 +203,11 @@ def add_orders(request):
             or not isinstance(order.get("orderItems"), list)
         ):
             raise _fail(400, "each order needs at least orderId and orderItems")
+    known = set()
     with request.state.lock:
         for order in orders:
+            if order["orderId"] in request.state.orders:
+                known.add(order["orderId"])
             stamp = iso(now())
             order.setdefault("createdTime", stamp)
             order.setdefault("lastUpdatedTime", order["createdTime"])
@@ -217,6 +221,9 @@ def add_orders(request):
                 },
             )
             request.state.orders[order["orderId"]] = order
+    for order in orders:
+        reason = "Order updated" if order["orderId"] in known else "Order created"
+        notifier.order_changed(request.state, copy.deepcopy(order), reason=reason)
     return json_response({"ok": True, "orderIds": [o["orderId"] for o in orders]})
 
 
@@ -250,7 +257,12 @@ def patch_order(request):
         if "lastUpdatedTime" not in body:
             order["lastUpdatedTime"] = iso(now())
         _normalize_times(order)
-        return json_response(copy.deepcopy(order))
+        order = copy.deepcopy(order)
+    cancelled = (order.get("fulfillment") or {}).get("fulfillmentStatus") == "CANCELLED"
+    notifier.order_changed(
+        request.state, order, reason="Order canceled" if cancelled else "Order updated"
+    )
+    return json_response(order)
 
 
 def get_order(request):
@@ -285,6 +297,42 @@ def get_returns(request):
         return json_response(copy.deepcopy(request.state.returns))
 
 
+def get_notifications(request):
+    """Every ORDER_CHANGE publication attempt (``status`` sent/failed, ``fault``, ``body``)."""
+    with request.state.lock:
+        return json_response(copy.deepcopy(request.state.notifications))
+
+
+def send_notification(request):
+    """Send ``{"body": "<text>"}`` as it is to the subscription's queue (tests' raw messages)."""
+    body = _body(request, required=True)
+    if not isinstance(body.get("body"), str):
+        raise _fail(400, "body must be a string")
+    if not notifier.publish_raw(request.state, body["body"], body.get("orderId")):
+        raise _fail(409, "no ORDER_CHANGE subscription with a destination and an sqs_endpoint")
+    return json_response({"ok": True})
+
+
+def add_notification_fault(request):
+    """Queue ``{"kind": duplicate|out_of_order|malformed|sqs_down, "count": 1}``."""
+    body = _body(request, required=True)
+    kind = body.get("kind")
+    if kind not in notifier.FAULT_KINDS:
+        raise _fail(400, f"kind must be one of {', '.join(notifier.FAULT_KINDS)}")
+    count = body.get("count", 1)
+    if not isinstance(count, int) or count < 1:
+        raise _fail(400, "count must be a positive integer")
+    with request.state.lock:
+        request.state.notification_faults.append({"kind": kind, "count": count})
+        return json_response(copy.deepcopy(request.state.notification_faults))
+
+
+def clear_notification_faults(request):
+    with request.state.lock:
+        request.state.notification_faults.clear()
+    return json_response({"ok": True})
+
+
 ROUTES = [
     ("POST", r"/_sandbox/reset", "sandboxReset", reset, "control"),
     ("GET", r"/_sandbox/state", "sandboxState", get_state, "control"),
@@ -309,6 +357,22 @@ ROUTES = [
     ("GET", r"/_sandbox/config", "sandboxConfig", config, "control"),
     ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
     ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
+    ("GET", r"/_sandbox/notifications", "sandboxNotifications", get_notifications, "control"),
+    ("POST", r"/_sandbox/notifications", "sandboxSendNotification", send_notification, "control"),
+    (
+        "POST",
+        r"/_sandbox/notifications/faults",
+        "sandboxNotificationFault",
+        add_notification_fault,
+        "control",
+    ),
+    (
+        "DELETE",
+        r"/_sandbox/notifications/faults",
+        "sandboxClearNotificationFaults",
+        clear_notification_faults,
+        "control",
+    ),
     ("GET", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxOrder", get_order, "control"),
     ("PATCH", r"/_sandbox/orders/(?P<orderId>[^/]+)", "sandboxPatchOrder", patch_order, "control"),
     ("GET", r"/_sandbox/shipments", "sandboxShipments", get_shipments, "control"),

@@ -1,4 +1,5 @@
-"""Login with Amazon token endpoint (refresh_token grant only, as SP-API sellers use it)."""
+"""Login with Amazon token endpoint: refresh_token grant (seller calls) and client_credentials
+with scope ``sellingpartnerapi::notifications`` (grantless Notifications calls)."""
 
 from urllib.parse import parse_qs
 
@@ -14,6 +15,8 @@ def token(request):
     """``POST /auth/o2/token``: form-encoded grant_type, client_id, client_secret, refresh_token."""
     form = {k: v[0] for k, v in parse_qs(request.raw_body.decode("utf-8", "replace")).items()}
     grant_type = form.get("grant_type")
+    if grant_type == "client_credentials":
+        return _grantless(request, form)
     if grant_type != "refresh_token":
         return _oauth_error(
             400,
@@ -34,6 +37,18 @@ def token(request):
             "token_type": "bearer",
             "expires_in": expires_in,
         }
+    )
+
+
+def _grantless(request, form):
+    """client_credentials grant: a grantless token for the notifications scope."""
+    if form.get("client_id") != LWA_CLIENT_ID or form.get("client_secret") != LWA_CLIENT_SECRET:
+        return _oauth_error(401, "invalid_client", "Client authentication failed")
+    if form.get("scope") != "sellingpartnerapi::notifications":
+        return _oauth_error(400, "invalid_scope", "The requested scope is invalid or unknown")
+    access_token, expires_in = request.state.issue_grantless_token()
+    return json_response(
+        {"access_token": access_token, "token_type": "bearer", "expires_in": expires_in}
     )
 
 

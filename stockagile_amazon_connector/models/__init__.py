@@ -15,6 +15,8 @@ from . import amazon_return_line
 from . import amazon_returns_importer
 from . import amazon_product_type
 from . import amazon_listing_creation
+from . import amazon_notification
+from . import amazon_account_notification
 
 # The host ERP's models, extended
 from . import product_product

@@ -1,11 +1,12 @@
 """SP-API service layer of the Stockagile Amazon connector.
 
 Pure Python: never imports ``odoo`` and is the only package of the project that imports
-``sp_api`` (python-amazon-sp-api). The Odoo models build an :class:`AccountConfig`, call
-:class:`SpApiService` and react to the :mod:`.errors` classes.
+``sp_api`` (python-amazon-sp-api) and ``boto3`` (:mod:`.sqs`, imported on demand). The Odoo
+models build an :class:`AccountConfig`, call :class:`SpApiService` and react to the
+:mod:`.errors` classes.
 """
 
-from . import const, payloads
+from . import const, notifications, payloads
 from .client import SpApiService
 from .config import AccountConfig, MarketplaceRef
 from .errors import (
@@ -19,15 +20,19 @@ from .errors import (
 )
 from .models import (
     CatalogItem,
+    Destination,
     FeedStatus,
     Listing,
     ListingSubmission,
+    OrderChange,
     OrdersPage,
     Participation,
     ProductTypeDefinition,
     ProductTypeRef,
     ReportStatus,
+    SqsMessage,
     Submission,
+    Subscription,
 )
 from .pacing import MemoryStore, RateLimiter, TokenBucket
 
@@ -36,10 +41,12 @@ __all__ = [
     "AmazonError",
     "AuthError",
     "CatalogItem",
+    "Destination",
     "FeedStatus",
     "InvalidRequestError",
     "Listing",
     "ListingSubmission",
+    "OrderChange",
     "MarketplaceRef",
     "MemoryStore",
     "NotFoundError",
@@ -50,11 +57,14 @@ __all__ = [
     "RateLimiter",
     "ReportStatus",
     "SpApiService",
+    "SqsMessage",
     "Submission",
+    "Subscription",
     "ThrottledError",
     "TokenBucket",
     "TransientError",
     "UnsafeDocumentError",
     "const",
+    "notifications",
     "payloads",
 ]

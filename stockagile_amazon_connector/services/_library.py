@@ -331,6 +331,70 @@ class ReportEndpoints:
         )
 
 
+class NotificationEndpoints:
+    """Mixed into ``Notifications``: the official requests, exactly.
+
+    The library's ``create_subscription`` adds ``marketplaceIds`` to the body, formats an enum
+    notification type as ``NotificationType.ORDER_CHANGE`` on Python >= 3.11 (we always pass the
+    plain string) and its grantless calls send a ``host`` header cut from an ``https://``
+    endpoint. Grantless operations (destinations, deleteSubscriptionById) use an LWA token of
+    scope ``sellingpartnerapi::notifications`` (client credentials, no refresh token).
+    """
+
+    def _grantless(self, path, data=None, params=None):
+        headers = {
+            "host": httpx.URL(self.endpoint).netloc.decode("ascii"),
+            "user-agent": self.user_agent,
+            "x-amz-access-token": self.grantless_auth.access_token,
+            "content-type": "application/json",
+        }
+        return self._request(path, data=data, params=params, headers=headers, add_marketplace=False)
+
+    @sp_endpoint("/notifications/v1/destinations", method="POST")
+    def create_sqs_destination(self, name, arn, **kwargs):
+        """createDestination (grantless) for an SQS queue."""
+        body = {"name": name, "resourceSpecification": {"sqs": {"arn": arn}}, "method": "POST"}
+        return self._grantless(kwargs.pop("path"), data=body)
+
+    @sp_endpoint("/notifications/v1/destinations", method="GET")
+    def list_destinations(self, **kwargs):
+        """getDestinations (grantless)."""
+        return self._grantless(kwargs.pop("path"), params={"method": "GET"})
+
+    @sp_endpoint("/notifications/v1/destinations/{}", method="DELETE")
+    def remove_destination(self, destination_id, **kwargs):
+        """deleteDestination (grantless)."""
+        return self._grantless(
+            fill_query_params(kwargs.pop("path"), destination_id), params={"method": "DELETE"}
+        )
+
+    @sp_endpoint("/notifications/v1/subscriptions/{}", method="POST")
+    def subscribe(self, notification_type, body, **kwargs):
+        """createSubscription with the official ``CreateSubscriptionRequest`` body only."""
+        return self._request(
+            fill_query_params(kwargs.pop("path"), notification_type),
+            data=dict(body, method="POST"),
+            add_marketplace=False,
+        )
+
+    @sp_endpoint("/notifications/v1/subscriptions/{}", method="GET")
+    def read_subscription(self, notification_type, **kwargs):
+        """getSubscription."""
+        return self._request(
+            fill_query_params(kwargs.pop("path"), notification_type),
+            params={"method": "GET"},
+            add_marketplace=False,
+        )
+
+    @sp_endpoint("/notifications/v1/subscriptions/{}/{}", method="DELETE")
+    def unsubscribe(self, notification_type, subscription_id, **kwargs):
+        """deleteSubscriptionById (grantless)."""
+        return self._grantless(
+            fill_query_params(kwargs.pop("path"), notification_type, subscription_id),
+            params={"method": "DELETE"},
+        )
+
+
 def response_json(response):
     """Parse a raw httpx response body as JSON.
 

@@ -17,6 +17,7 @@ import httpx
 from sp_api.api.catalog_items.catalog_items_2022_04_01 import CatalogItemsV20220401
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
+from sp_api.api.notifications.notifications import Notifications
 from sp_api.api.orders.orders_2026_01_01 import OrdersV20260101
 from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.api.product_type_definitions.product_type_definitions import ProductTypeDefinitions
@@ -31,6 +32,7 @@ from ._library import (
     CREDENTIAL_PROVIDERS,
     EndpointRef,
     FeedEndpoints,
+    NotificationEndpoints,
     ReportEndpoints,
     lwa_client_class,
     response_json,
@@ -48,6 +50,7 @@ from .errors import (
 )
 from .models import (
     CatalogItem,
+    Destination,
     FeedStatus,
     Listing,
     ListingSubmission,
@@ -57,6 +60,7 @@ from .models import (
     ProductTypeRef,
     ReportStatus,
     Submission,
+    Subscription,
 )
 from .pacing import RateLimiter
 from .payloads import utc_iso
@@ -70,6 +74,10 @@ class _Feeds(FeedEndpoints, FeedsV20210630):
 
 class _Reports(ReportEndpoints, Reports):
     """Reports client sending exactly the official getReport request."""
+
+
+class _Notifications(NotificationEndpoints, Notifications):
+    """Notifications client sending exactly the official requests (grantless where due)."""
 
 
 _INVALID_STATUSES = (400, 409, 413, 415, 422)
@@ -899,6 +907,124 @@ class SpApiService:
             **body,
         )
 
+    # ------------------------------------------------------------------ notifications
+
+    def create_destination(self, name, sqs_arn):
+        """Create the SQS destination of the application (grantless createDestination).
+
+        Destinations belong to the application, not to a seller: an existing destination for
+        the same ARN is returned instead (Amazon answers 409 for a duplicate).
+
+        :param name: a name of ours for the destination.
+        :param sqs_arn: ``arn:aws:sqs:<region>:<account>:<queue>``.
+        :return: :class:`~.models.Destination`
+        :raise InvalidRequestError: Amazon refused the ARN (e.g. the queue policy does not let
+            Amazon's notification principal send messages).
+        :raise AuthError, ThrottledError, TransientError: see above.
+        """
+        try:
+            body = self._call(
+                "createDestination", _Notifications, "create_sqs_destination", name, sqs_arn
+            )
+        except InvalidRequestError as error:
+            if (error.details or {}).get("status") != 409:
+                raise
+            for destination in self.get_destinations():
+                if destination.sqs_arn == sqs_arn:
+                    return destination
+            raise
+        return _destination(body.get("payload"))
+
+    def get_destinations(self):
+        """Every destination of the application (grantless getDestinations).
+
+        :return: tuple of :class:`~.models.Destination`
+        """
+        body = self._call("getDestinations", _Notifications, "list_destinations")
+        rows = body.get("payload") or ()
+        return tuple(_destination(row) for row in rows if isinstance(row, dict))
+
+    def delete_destination(self, destination_id):
+        """Delete a destination (grantless deleteDestination).
+
+        :return: None
+        """
+        self._call("deleteDestination", _Notifications, "remove_destination", destination_id)
+
+    def create_order_change_subscription(self, destination_id, marketplace_ids):
+        """Subscribe the seller to ORDER_CHANGE notifications for ``marketplace_ids``.
+
+        The event filter keeps order status changes and buyer requests (cancellations) of the
+        account's marketplaces only. When the seller already has an ORDER_CHANGE subscription
+        (Amazon answers 409) it is read and returned.
+
+        :param destination_id: from :meth:`create_destination`.
+        :param marketplace_ids: Amazon marketplace ids.
+        :return: :class:`~.models.Subscription`
+        :raise AuthError, ThrottledError, TransientError, InvalidRequestError: see above.
+        """
+        body = {
+            "payloadVersion": const.ORDER_CHANGE_PAYLOAD_VERSION,
+            "destinationId": destination_id,
+            "processingDirective": {
+                "eventFilter": {
+                    "eventFilterType": const.NOTIFICATION_TYPE_ORDER_CHANGE,
+                    "marketplaceIds": self._marketplace_ids(marketplace_ids),
+                    "orderChangeTypes": list(const.ORDER_CHANGE_TYPES),
+                }
+            },
+        }
+        try:
+            answer = self._call(
+                "createSubscription",
+                _Notifications,
+                "subscribe",
+                const.NOTIFICATION_TYPE_ORDER_CHANGE,
+                body,
+            )
+        except InvalidRequestError as error:
+            if (error.details or {}).get("status") != 409:
+                raise
+            existing = self.get_order_change_subscription()
+            if existing is None:
+                raise
+            return existing
+        return _subscription(answer.get("payload"))
+
+    def get_order_change_subscription(self):
+        """The seller's ORDER_CHANGE subscription (getSubscription), or None when there is none.
+
+        :return: :class:`~.models.Subscription` or None
+        """
+        try:
+            body = self._call(
+                "getSubscription",
+                _Notifications,
+                "read_subscription",
+                const.NOTIFICATION_TYPE_ORDER_CHANGE,
+            )
+        except NotFoundError:
+            return None
+        return _subscription(body.get("payload"))
+
+    def delete_order_change_subscription(self, subscription_id):
+        """Delete an ORDER_CHANGE subscription (grantless deleteSubscriptionById).
+
+        An already deleted subscription is not an error.
+
+        :return: None
+        """
+        try:
+            self._call(
+                "deleteSubscriptionById",
+                _Notifications,
+                "unsubscribe",
+                const.NOTIFICATION_TYPE_ORDER_CHANGE,
+                subscription_id,
+            )
+        except NotFoundError:
+            return
+
     # ------------------------------------------------------------------ reports
 
     def create_report(self, report_type, marketplace_ids, start, end):
@@ -1040,6 +1166,30 @@ def _error_text(error):
     """``code: message (details)`` of one Amazon ``Error`` object."""
     text = f"{error.get('code')}: {error.get('message')}"
     return f"{text} ({error['details']})" if error.get("details") else text
+
+
+def _destination(row):
+    """Destination from an official ``Destination`` dict."""
+    if not isinstance(row, dict) or not row.get("destinationId"):
+        raise TransientError(
+            "Amazon returned no destination; retry later.", code="malformed_response"
+        )
+    sqs = ((row.get("resource") or {}).get("sqs") or {}).get("arn")
+    return Destination(str(row["destinationId"]), str(row.get("name") or ""), sqs)
+
+
+def _subscription(row):
+    """Subscription from an official ``Subscription`` dict."""
+    if not isinstance(row, dict) or not row.get("subscriptionId"):
+        raise TransientError(
+            "Amazon returned no subscription; retry later.", code="malformed_response"
+        )
+    return Subscription(
+        subscription_id=str(row["subscriptionId"]),
+        destination_id=str(row.get("destinationId") or ""),
+        payload_version=str(row.get("payloadVersion") or ""),
+        processing_directive=row.get("processingDirective"),
+    )
 
 
 def _participation(row):

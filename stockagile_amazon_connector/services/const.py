@@ -35,6 +35,14 @@ USAGE_PLANS = {
     "getOrder": UsagePlan(0.5, 30),
     # ordersV0.json
     "confirmShipment": UsagePlan(2.0, 10),
+    # notifications.json (every operation: 1 request per second, burst 5)
+    "createDestination": UsagePlan(1.0, 5),
+    "getDestinations": UsagePlan(1.0, 5),
+    "deleteDestination": UsagePlan(1.0, 5),
+    "createSubscription": UsagePlan(1.0, 5),
+    "getSubscription": UsagePlan(1.0, 5),
+    "getSubscriptionById": UsagePlan(1.0, 5),
+    "deleteSubscriptionById": UsagePlan(1.0, 5),
     # reports_2021-06-30.json
     "createReport": UsagePlan(0.0167, 15),
     "getReport": UsagePlan(2.0, 15),
@@ -109,3 +117,18 @@ LISTING_REQUIREMENTS = (REQUIREMENTS_LISTING, "LISTING_PRODUCT_ONLY", REQUIREMEN
 MODE_VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
 #: includedData of getListingsItem while a created listing is awaited.
 CREATION_INCLUDED_DATA = ("summaries", "issues")
+
+# Notifications ------------------------------------------------------------------------------
+#: Notification type of order changes. Passed to the library as this plain string: on Python
+#: >= 3.11 its ``NotificationType`` enum would put "NotificationType.ORDER_CHANGE" in the URL.
+NOTIFICATION_TYPE_ORDER_CHANGE = "ORDER_CHANGE"
+#: payloadVersion of ORDER_CHANGE subscriptions (OrderChangeNotification.json).
+ORDER_CHANGE_PAYLOAD_VERSION = "1.0"
+#: orderChangeTypes subscribed: status changes (new, cancelled, shipped...) and buyer requests
+#: (cancellation asked by the buyer). DeliveryTipChange does not concern the ERP.
+ORDER_CHANGE_TYPES = ("OrderStatusChange", "BuyerRequestedChange")
+#: LWA scope of the grantless Notifications operations (destinations, deleteSubscriptionById).
+NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"
+#: Longest SQS long poll (ReceiveMessage WaitTimeSeconds) and batch (MaxNumberOfMessages).
+SQS_MAX_WAIT_SECONDS = 20
+SQS_MAX_MESSAGES = 10

@@ -140,3 +140,54 @@ class ListingSubmission:
     def errors(self):
         """Issues of severity ERROR (they block the listing)."""
         return tuple(i for i in self.issues if i.get("severity") == "ERROR")
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A notifications destination (createDestination/getDestinations): an SQS queue ARN."""
+
+    destination_id: str
+    name: str
+    sqs_arn: str | None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A notification subscription (createSubscription/getSubscription)."""
+
+    subscription_id: str
+    destination_id: str
+    payload_version: str
+    processing_directive: dict | None = None
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """One validated ORDER_CHANGE notification (OrderChangeNotification.json).
+
+    ``publish_time`` / ``event_time`` / ``change_time`` are timezone-aware datetimes;
+    ``order_status`` is the Summary's OrderStatus (``Unshipped``, ``Canceled``...).
+    """
+
+    notification_id: str
+    subscription_id: str
+    publish_time: object
+    event_time: object
+    seller_id: str
+    amazon_order_id: str
+    order_change_type: str
+    change_time: object
+    change_reason: str
+    marketplace_id: str
+    order_status: str
+    fulfillment_type: str
+
+
+@dataclass(frozen=True)
+class SqsMessage:
+    """One message received from SQS: delete it with ``receipt_handle`` once handled."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    receive_count: int = 1

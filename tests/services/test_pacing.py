@@ -95,7 +95,8 @@ def test_official_plans_copied():
     assert USAGE_PLANS["searchCatalogItems"] == (2.0, 2)
     assert USAGE_PLANS["putListingsItem"] == (5.0, 10)
     assert USAGE_PLANS["getDefinitionsProductType"] == (5.0, 10)
-    assert len(USAGE_PLANS) == 18
+    assert USAGE_PLANS["createSubscription"] == (1.0, 5)
+    assert len(USAGE_PLANS) == 25
 
 
 class RowStore:
