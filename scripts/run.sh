@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: Odoo 18 with the connector and demo data on http://localhost:8069 (admin/admin),
-# talking to the local Amazon sandbox on http://127.0.0.1:8899. Ctrl-C stops both.
+# talking to the local Amazon sandbox on http://127.0.0.1:$SANDBOX_PORT (8899). The demo is a Spanish
+# seller (scripts/demo_spain.py). Ctrl-C stops both.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$REPO_DIR/scripts/setup.sh"
 source "$CACHE_DIR/pg.env"
@@ -15,13 +16,23 @@ start_sandbox "$SANDBOX_PORT" "$VAR_DIR/sandbox.log"
 trap 'kill "$SANDBOX_PID" 2>/dev/null; log "Stopped."' EXIT INT TERM
 log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log)"
 
+# demo_step STEP: run scripts/demo_spain.py's STEP in Odoo's shell (see that file).
+demo_step() {
+  STOCKAGILE_DEMO_STEP="$1" odoo_bin shell -d "$DB" --no-http --log-level=warn \
+    < "$REPO_DIR/scripts/demo_spain.py"
+}
+
 if psql -d postgres -qtAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating the connector in database $DB"
   odoo_bin -d "$DB" -u stockagile_amazon_connector --stop-after-init --log-level=warn
 else
-  log "Creating database $DB with demo data (first time takes a few minutes)"
-  odoo_bin -d "$DB" -i stockagile_amazon_connector --stop-after-init --log-level=warn
+  log "Creating database $DB with demo data: a Spanish seller (first time takes a few minutes)"
+  odoo_bin -d "$DB" -i base --stop-after-init --log-level=warn
+  demo_step prepare  # Madrid, euros: installing the accounting then loads Spain's chart (l10n_es)
+  odoo_bin -d "$DB" -i stockagile_amazon_connector,l10n_es --load-language=es_ES \
+    --stop-after-init --log-level=warn
 fi
+demo_step finish  # SEUR and Correos, admin in Spanish, the demo account on this sandbox
 
 log "Open http://localhost:$HTTP_PORT (admin / admin): Sales > Amazon > Accounts > 'Amazon Europe (sandbox)' > Test connection."
 log "Sandbox state: $STOCKAGILE_SANDBOX_URL/_sandbox/state    Ctrl-C stops Odoo and the sandbox."

@@ -6,7 +6,6 @@
  * showing one of those records reloads it, unless the user has unsaved changes.
  */
 import { onWillUnmount } from "@odoo/owl";
-import { useService } from "@web/core/utils/hooks";
 import { patch } from "@web/core/utils/patch";
 import { FormController } from "@web/views/form/form_controller";
 
@@ -15,7 +14,11 @@ export const AMAZON_CHANGED = "stockagile_amazon.changed";
 patch(FormController.prototype, {
     setup() {
         super.setup(...arguments);
-        const busService = useService("bus_service");
+        // Not useService: a form mounted without the bus (a unit test's env) simply skips it.
+        const busService = this.env.services.bus_service;
+        if (!busService) {
+            return;
+        }
         const onChanged = (payload) => {
             const record = this.model.root;
             const ids = (payload && payload.records && payload.records[record.resModel]) || [];
