@@ -1,8 +1,8 @@
-"""Spanish, complete: every term of the connector's translation template is translated.
+"""Spanish, complete: every term of each addon's translation template is translated.
 
-The template (``i18n/stockagile_amazon_connector.pot``) is generated from the code by ``make
-i18n``, which also merges it into ``i18n/es.po``: a term added to the code (a field, a view text, a
-message) arrives in es.po untranslated, and these tests fail until a translator fills it in.
+Each addon's template (``<addon>/i18n/<addon>.pot``) is generated from the code by ``make i18n``,
+which also merges it into ``<addon>/i18n/es.po``: a term added to the code (a field, a view text,
+a message) arrives in es.po untranslated, and these tests fail until a translator fills it in.
 """
 
 import re
@@ -12,31 +12,41 @@ import pytest
 
 babel_pofile = pytest.importorskip("babel.messages.pofile")
 
-I18N = Path(__file__).resolve().parents[1] / "stockagile_amazon_connector" / "i18n"
+REPOSITORY = Path(__file__).resolve().parents[1]
+#: Every addon of the repository (a top-level folder with a manifest).
+ADDONS = sorted(path.parent.name for path in REPOSITORY.glob("*/__manifest__.py"))
 PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sdr]")
 
 
-def _catalog(name):
-    with (I18N / name).open("rb") as handle:
+def _catalog(addon, name):
+    path = REPOSITORY / addon / "i18n" / name
+    assert path.is_file(), f"{path} is missing: run make i18n"
+    with path.open("rb") as handle:
         return babel_pofile.read_po(handle, abort_invalid=True)
 
 
-@pytest.fixture(scope="module")
-def template():
-    return _catalog("stockagile_amazon_connector.pot")
+@pytest.fixture(params=ADDONS)
+def addon(request):
+    return request.param
 
 
-@pytest.fixture(scope="module")
-def spanish():
-    return _catalog("es.po")
+@pytest.fixture
+def template(addon):
+    return _catalog(addon, f"{addon}.pot")
+
+
+@pytest.fixture
+def spanish(addon):
+    return _catalog(addon, "es.po")
 
 
 def _terms(catalog):
     return {message.id: message for message in catalog if message.id}
 
 
-def test_template_is_not_empty(template):
-    """The generated template holds the addon's terms (views, fields, messages)."""
+def test_connector_template_is_not_empty():
+    """The connector's generated template holds its terms (views, fields, messages)."""
+    template = _catalog("stockagile_amazon_connector", "stockagile_amazon_connector.pot")
     assert len(_terms(template)) > 500
 
 
