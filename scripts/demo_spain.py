@@ -22,11 +22,14 @@ STEP = os.environ.get("STOCKAGILE_DEMO_STEP", "finish")
 
 
 def prepare_company():
-    """The main company as a Spanish seller, before the accounting is installed."""
+    """The main company as a Spanish seller (before the accounting is installed, and again
+    after it: demo data of other modules rename it)."""
     spain = env.ref("base.es")
     eur = env.ref("base.EUR")
     eur.active = True
     company = env.ref("base.main_company")
+    if company.currency_id != eur:  # never rewritten once the accounting has entries
+        company.currency_id = eur
     company.write(
         {
             "name": "Stockagile Demo S.L.",
@@ -37,7 +40,6 @@ def prepare_company():
             "state_id": env["res.country.state"]
             .search([("country_id", "=", spain.id), ("code", "=", "M")], limit=1)
             .id,
-            "currency_id": eur.id,
             "phone": "+34 910 000 000",
         }
     )
@@ -68,7 +70,8 @@ def spanish_carrier(name, price):
 
 
 def finish():
-    """Carriers, language, and the demo account on this run's sandbox."""
+    """Company details, carriers, language, and the demo account on this run's sandbox."""
+    prepare_company()
     for name, price in (("SEUR", 5.95), ("Correos", 4.50)):
         spanish_carrier(name, price)
     if env["res.lang"]._lang_get("es_ES"):
