@@ -29,8 +29,9 @@ else
   log "Creating database $DB with demo data: a Spanish seller (first time takes a few minutes)"
   odoo_bin -d "$DB" -i base --stop-after-init --log-level=warn
   demo_step prepare  # Madrid, euros: installing the accounting then loads Spain's chart (l10n_es)
-  odoo_bin -d "$DB" -i stockagile_amazon_connector,l10n_es --load-language=es_ES \
-    --stop-after-init --log-level=warn
+  # The chart first: the connector's demo data (a tax) needs the company's accounting in place.
+  odoo_bin -d "$DB" -i l10n_es --load-language=es_ES --stop-after-init --log-level=warn
+  odoo_bin -d "$DB" -i stockagile_amazon_connector --stop-after-init --log-level=warn
 fi
 demo_step finish  # SEUR and Correos, admin in Spanish, the demo account on this sandbox
 

@@ -1,6 +1,7 @@
 """README screenshots from the running demo (`make run`): the Amazon overview and a product form.
 
-Usage (Odoo of `make run` listening): ``$PY scripts/screenshots.py [http://localhost:8069]``.
+Usage (Odoo of `make run` listening): ``$PY scripts/screenshots.py [http://localhost:8069]``
+(database ``STOCKAGILE_DB``, default ``stockagile_demo``, as run.sh).
 Logs in as admin/admin (the demo user, in Spanish), drives Chromium headless through the
 DevTools protocol (websocket-client, already needed by Odoo's tours) and writes PNGs into
 ``docs/screenshots/``.
@@ -8,6 +9,7 @@ DevTools protocol (websocket-client, already needed by Odoo's tours) and writes 
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,13 +21,16 @@ import requests
 import websocket
 
 ODOO = (sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069").rstrip("/")
+DB = os.environ.get("STOCKAGILE_DB", "stockagile_demo")
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 #: file name: (URL path, JavaScript run once the view is shown, e.g. to open a tab)
 SHOTS = {
     "overview.png": ("/odoo/action-stockagile_amazon_connector.amazon_overview_action", ""),
     "product_form_es.png": (
         None,  # the demo mug's form, found below
-        "document.querySelector(\".o_notebook a.nav-link[name='sales']\").click()",
+        "document.querySelector(\".o_notebook a.nav-link[name='sales']\").click();"
+        "setTimeout(() => document.querySelector(\"div[name='amazon_sync']\")"
+        ".scrollIntoView({block: 'center'}), 500)",
     ),
 }
 TIMEOUT = 60
@@ -36,7 +41,7 @@ def login():
     session = requests.Session()
     answer = session.post(
         f"{ODOO}/web/session/authenticate",
-        json={"params": {"db": None, "login": "admin", "password": "admin"}},
+        json={"params": {"db": DB, "login": "admin", "password": "admin"}},
         timeout=TIMEOUT,
     ).json()
     if answer.get("error"):
