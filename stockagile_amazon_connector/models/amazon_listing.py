@@ -9,6 +9,7 @@ from odoo.tools import float_round
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import payloads
+from .amazon_job_mixin import REFRESH_MAX_IDS
 
 _logger = logging.getLogger(__name__)
 
@@ -177,7 +178,9 @@ class AmazonListing(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"state", "last_quantity_sent", "last_price_sent", "active"} & vals.keys():
+        if {"state", "last_quantity_sent", "last_price_sent", "active"} & vals.keys() and (
+            len(self) <= REFRESH_MAX_IDS  # a bulk write (a feed) reloads no form
+        ):
             self._amazon_refresh_forms(self.product_id, self.product_tmpl_id)
         return result
 
