@@ -94,7 +94,15 @@ class AmazonAccount(models.Model):
         "Connected: the last test reached Amazon and every marketplace is open to the seller.\n"
         "Error: the last test failed; the last error says why and what to do.",
     )
-    last_error = fields.Text(readonly=True, copy=False)
+    last_error = fields.Text(
+        readonly=True, copy=False, help="Why the last connection test failed and what to do."
+    )
+    last_error_details = fields.Text(
+        string="Amazon's answer",
+        readonly=True,
+        copy=False,
+        help="Amazon's own text of the last failed connection test, as it came (no secret).",
+    )
     last_connection_test = fields.Datetime(readonly=True, copy=False)
 
     # Catalog sync
@@ -223,18 +231,20 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         self._check_amazon_manager()
+        details = False
         try:
             participations = self._get_sp_api_service().get_marketplace_participations()
             message = self._check_participations(participations)
         except AmazonError as error:
-            message = error.message
+            message, details = self._connection_advice(error), error.message
         if message:
-            self._set_connection_error(message)
+            self._set_connection_error(message, details)
             return self._notify(_("Connection to Amazon failed"), message, "danger")
         self.write(
             {
                 "connection_state": "connected",
                 "last_error": False,
+                "last_error_details": False,
                 "last_connection_test": fields.Datetime.now(),
                 # Amazon answered: the pause an outage set is over, and so is its banner.
                 "sync_error": False,
@@ -285,13 +295,56 @@ class AmazonAccount(models.Model):
             names=", ".join(missing.mapped("name")),
         )
 
-    def _set_connection_error(self, message):
-        """Put the account in error with a message the user can act on (never a secret)."""
-        _logger.warning("Amazon account %s: connection test failed: %s", self.id, message)
+    def _connection_advice(self, error):
+        """What the user should do about a failed connection test, from the error's code.
+
+        Amazon's own text (operation names, error codes, hosts) stays one click away in
+        *Amazon's answer*; a code with no advice here shows that text itself.
+        """
+        code = error.code or ""
+        if code == "invalid_client":
+            return _(
+                "Amazon refused the LWA client ID or client secret: copy them again from your "
+                "application in Seller Central (Apps and Services > Develop Apps), then press "
+                "Test connection."
+            )
+        if code in ("invalid_grant", "unauthorized_client"):
+            return _(
+                "Amazon refused the refresh token: authorise the application again in Seller "
+                "Central, paste the new refresh token in Credentials, then press Test connection."
+            )
+        if code in ("lwa_unreachable", "lwa_timeout"):
+            return _(
+                "Login with Amazon cannot be reached: check the server's Internet access and the "
+                "LWA token endpoint in Credentials (empty: Amazon's own), then press Test "
+                "connection."
+            )
+        if code in ("unreachable", "timeout"):
+            return _(
+                "Amazon's Selling Partner API cannot be reached: check the server's Internet "
+                "access and the SP-API endpoint in Credentials (empty: Amazon's regional one), "
+                "then press Test connection."
+            )
+        if code == "access_denied":
+            return _(
+                "Amazon denied access: check in Seller Central that the application has the "
+                "roles it needs and that the seller authorised it, then press Test connection."
+            )
+        return error.message
+
+    def _set_connection_error(self, message, details=False):
+        """Put the account in error with a message the user can act on (never a secret).
+
+        :param details: Amazon's own text, kept in *Amazon's answer*.
+        """
+        _logger.warning(
+            "Amazon account %s: connection test failed: %s", self.id, details or message
+        )
         self.write(
             {
                 "connection_state": "error",
                 "last_error": message,
+                "last_error_details": details,
                 "last_connection_test": fields.Datetime.now(),
             }
         )

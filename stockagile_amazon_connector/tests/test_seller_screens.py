@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import AmazonTestCase, import_amazon_returns, run_amazon_jobs
+from .common import AmazonTestCase, import_amazon_returns, run_amazon_jobs, sandbox_url
 from .test_order_import import FBM_SINGLE, UNKNOWN_SKU, AmazonOrderCase, iso_ago
 
 
@@ -61,6 +61,20 @@ class TestSellerCatalogScreens(AmazonTestCase):
         self.account.action_test_connection()
         self.assertFalse(self.account.sync_error, "the banner stays")
         self.assertEqual(self.account._amazon_outage_left(), 0, "the jobs still wait")
+
+    def test_failed_connection_says_what_to_do_raw_text_kept(self):
+        """An unreachable endpoint reads as what to check; Amazon's own text is kept aside."""
+        self.account.sp_api_endpoint = "http://127.0.0.1:9"
+        self.account.lwa_token_endpoint = "http://127.0.0.1:9/auth/o2/token"
+        self.account.action_test_connection()
+        self.assertIn("cannot be reached", self.account.last_error)
+        self.assertIn("Credentials", self.account.last_error)
+        self.assertNotIn("127.0.0.1", self.account.last_error, "raw text reached the user")
+        self.assertIn("127.0.0.1:9", self.account.last_error_details)
+        self.account.sp_api_endpoint = sandbox_url()
+        self.account.lwa_token_endpoint = f"{sandbox_url()}/auth/o2/token"
+        self.account.action_test_connection()
+        self.assertFalse(self.account.last_error_details, "a success clears Amazon's answer")
 
     def test_amazon_refusal_says_what_to_do_raw_text_kept(self):
         """An unknown SKU reads as what to do; Amazon's raw answer is kept in the details."""
