@@ -1,5 +1,5 @@
 # The two commands of the README, plus helpers. Every target does its own set-up (scripts/setup.sh).
-.PHONY: run test bench setup lint format clean test-odoo-suites test-pip-layout
+.PHONY: run test bench setup lint format clean test-odoo-suites test-pip-layout i18n
 
 run:     ## Odoo with the connector, demo data and the local Amazon sandbox on http://localhost:8069
 	bash scripts/run.sh
@@ -15,6 +15,9 @@ test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery suites without an
 
 test-pip-layout:  ## The connector installed with pip (not on the addons path): installs and runs a test
 	bash scripts/test_pip_layout.sh
+
+i18n:    ## Regenerate i18n/stockagile_amazon_connector.pot from the code and merge it into i18n/es.po (new terms untranslated)
+	bash scripts/i18n.sh
 
 setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
 	bash scripts/setup.sh

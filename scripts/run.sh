@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: Odoo 18 with the connector, its Sendcloud glue and demo data on http://localhost:8069
-# (admin/admin), talking to the local Amazon sandbox on http://127.0.0.1:8899 and the local
-# Sendcloud sandbox on http://127.0.0.1:8898. Ctrl-C stops them all.
+# (admin/admin), talking to the local Amazon sandbox on http://127.0.0.1:$SANDBOX_PORT (8899), the
+# local Sendcloud sandbox on http://127.0.0.1:$SENDCLOUD_PORT (8898) and moto's SQS. The demo is a
+# Spanish seller (scripts/demo_spain.py). Ctrl-C stops them all.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$REPO_DIR/scripts/setup.sh"
 source "$CACHE_DIR/pg.env"
@@ -20,15 +21,26 @@ log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log), local SQS
 start_sendcloud_sandbox "$SENDCLOUD_PORT" "$VAR_DIR/sendcloud-sandbox.log"
 log "Sendcloud sandbox on $STOCKAGILE_SENDCLOUD_URL (log: var/sendcloud-sandbox.log)"
 
+# demo_step STEP: run scripts/demo_spain.py's STEP in Odoo's shell (see that file).
+demo_step() {
+  STOCKAGILE_DEMO_STEP="$1" odoo_bin shell -d "$DB" --no-http --log-level=warn \
+    < "$REPO_DIR/scripts/demo_spain.py"
+}
+
 if psql -d postgres -qtAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating the connector in database $DB"
   odoo_bin -d "$DB" -u stockagile_amazon_connector -i stockagile_amazon_sendcloud \
     --stop-after-init --log-level=warn
 else
-  log "Creating database $DB with demo data (first time takes a few minutes)"
+  log "Creating database $DB with demo data: a Spanish seller (first time takes a few minutes)"
+  odoo_bin -d "$DB" -i base --stop-after-init --log-level=warn
+  demo_step prepare  # Madrid, euros: installing the accounting then loads Spain's chart (l10n_es)
+  # The chart first: the connector's demo data (a tax) needs the company's accounting in place.
+  odoo_bin -d "$DB" -i l10n_es --load-language=es_ES --stop-after-init --log-level=warn
   odoo_bin -d "$DB" -i stockagile_amazon_connector,stockagile_amazon_sendcloud \
     --stop-after-init --log-level=warn
 fi
+demo_step finish  # SEUR and Correos, admin in Spanish, the demo account on this sandbox
 log "Sendcloud (sandbox) carrier on the Amazon warehouses"
 "$PY" "$ODOO_DIR/odoo-bin" shell --addons-path="$(odoo_addons_path)" -d "$DB" --log-level=warn \
   --no-http <"$REPO_DIR/scripts/sendcloud_demo.py"

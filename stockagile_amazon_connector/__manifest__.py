@@ -30,6 +30,7 @@
         "wizards/amazon_change_warehouse_wizard_views.xml",
         "wizards/amazon_developer_guide_views.xml",
         "wizards/res_users_apikeys_description_views.xml",
+        "views/amazon_overview_views.xml",
         "views/amazon_menus.xml",
         "security/amazon_notification_security.xml",
         "data/amazon_notification_data.xml",
@@ -44,6 +45,9 @@
         "demo/amazon_demo_accounting.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "stockagile_amazon_connector/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "stockagile_amazon_connector/static/src/tours/*.js",
         ],

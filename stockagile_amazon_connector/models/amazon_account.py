@@ -94,7 +94,15 @@ class AmazonAccount(models.Model):
         "Connected: the last test reached Amazon and every marketplace is open to the seller.\n"
         "Error: the last test failed; the last error says why and what to do.",
     )
-    last_error = fields.Text(readonly=True, copy=False)
+    last_error = fields.Text(
+        readonly=True, copy=False, help="Why the last connection test failed and what to do."
+    )
+    last_error_details = fields.Text(
+        string="Amazon's answer",
+        readonly=True,
+        copy=False,
+        help="Amazon's own text of the last failed connection test, as it came (no secret).",
+    )
     last_connection_test = fields.Datetime(readonly=True, copy=False)
 
     # Catalog sync
@@ -126,16 +134,25 @@ class AmazonAccount(models.Model):
         default=2,
         help="Days between an order and its shipment, sent with the offers of created listings.",
     )
-    listing_count = fields.Integer(compute="_compute_listing_count")
-    listing_error_count = fields.Integer(compute="_compute_listing_count")
+    # Two counts that never mix: the synced products whose SKU Amazon has (or has yet to
+    # confirm), and the SKUs Amazon answered it does not know.
+    listing_count = fields.Integer(
+        compute="_compute_listing_count",
+        help="Synced products of this account whose SKU Amazon knows (or has yet to confirm).",
+    )
+    listing_unknown_count = fields.Integer(
+        string="Not on Amazon",
+        compute="_compute_listing_count",
+        help="Synced products whose SKU Amazon does not know: create the listing in Seller "
+        "Central or fix the product's internal reference.",
+    )
 
     @api.depends("listing_ids.state")
     def _compute_listing_count(self):
         for account in self:
-            account.listing_count = len(account.listing_ids)
-            account.listing_error_count = len(
-                account.listing_ids.filtered(lambda lst: lst.state in ("error", "not_found"))
-            )
+            unknown = account.listing_ids.filtered(lambda lst: lst.state == "not_found")
+            account.listing_unknown_count = len(unknown)
+            account.listing_count = len(account.listing_ids) - len(unknown)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -214,21 +231,34 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         self._check_amazon_manager()
+        details = False
         try:
             participations = self._get_sp_api_service().get_marketplace_participations()
             message = self._check_participations(participations)
         except AmazonError as error:
-            message = error.message
+            message, details = self._connection_advice(error), error.message
         if message:
-            self._set_connection_error(message)
+            self._set_connection_error(message, details)
             return self._notify(_("Connection to Amazon failed"), message, "danger")
         self.write(
             {
                 "connection_state": "connected",
                 "last_error": False,
+                "last_error_details": False,
                 "last_connection_test": fields.Datetime.now(),
+                # Amazon answered: the pause an outage set is over, and so is its banner.
+                "sync_error": False,
+                "amazon_outage_until": False,
             }
         )
+        # The jobs an outage postponed run now rather than at their next attempt.
+        self.env["queue.job"].sudo().search(
+            [
+                ("channel", "=", account_channel(self)),
+                ("state", "=", "pending"),
+                ("eta", "!=", False),
+            ]
+        ).write({"eta": False})
         return self._notify(
             _("Connected to Amazon"),
             _("Amazon accepted the credentials of %(account)s.", account=self.name),
@@ -265,13 +295,56 @@ class AmazonAccount(models.Model):
             names=", ".join(missing.mapped("name")),
         )
 
-    def _set_connection_error(self, message):
-        """Put the account in error with a message the user can act on (never a secret)."""
-        _logger.warning("Amazon account %s: connection test failed: %s", self.id, message)
+    def _connection_advice(self, error):
+        """What the user should do about a failed connection test, from the error's code.
+
+        Amazon's own text (operation names, error codes, hosts) stays one click away in
+        *Amazon's answer*; a code with no advice here shows that text itself.
+        """
+        code = error.code or ""
+        if code == "invalid_client":
+            return _(
+                "Amazon refused the LWA client ID or client secret: copy them again from your "
+                "application in Seller Central (Apps and Services > Develop Apps), then press "
+                "Test connection."
+            )
+        if code in ("invalid_grant", "unauthorized_client"):
+            return _(
+                "Amazon refused the refresh token: authorise the application again in Seller "
+                "Central, paste the new refresh token in Credentials, then press Test connection."
+            )
+        if code in ("lwa_unreachable", "lwa_timeout"):
+            return _(
+                "Login with Amazon cannot be reached: check the server's Internet access and the "
+                "LWA token endpoint in Credentials (empty: Amazon's own), then press Test "
+                "connection."
+            )
+        if code in ("unreachable", "timeout"):
+            return _(
+                "Amazon's Selling Partner API cannot be reached: check the server's Internet "
+                "access and the SP-API endpoint in Credentials (empty: Amazon's regional one), "
+                "then press Test connection."
+            )
+        if code == "access_denied":
+            return _(
+                "Amazon denied access: check in Seller Central that the application has the "
+                "roles it needs and that the seller authorised it, then press Test connection."
+            )
+        return error.message
+
+    def _set_connection_error(self, message, details=False):
+        """Put the account in error with a message the user can act on (never a secret).
+
+        :param details: Amazon's own text, kept in *Amazon's answer*.
+        """
+        _logger.warning(
+            "Amazon account %s: connection test failed: %s", self.id, details or message
+        )
         self.write(
             {
                 "connection_state": "error",
                 "last_error": message,
+                "last_error_details": details,
                 "last_connection_test": fields.Datetime.now(),
             }
         )
@@ -300,11 +373,12 @@ class AmazonAccount(models.Model):
         return self._notify(
             _("Feeds queued for Amazon"),
             _(
-                "%(count)s products are being sent to Amazon in feeds; their state follows "
-                "Amazon's report (Sales > Amazon > Listings, Jobs).",
+                "%(count)s products queued for Amazon in feeds; their state follows Amazon's "
+                "report. Follow them:",
                 count=len(listings),
             ),
             "success",
+            links=self._links_to_follow("listings", "jobs"),
         )
 
     def _enqueue_feed(self):
@@ -388,11 +462,12 @@ class AmazonAccount(models.Model):
         return action
 
     def action_view_listings(self):
+        """Open the account's listings Amazon knows (those it does not: *Not on Amazon*)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stockagile_amazon_connector.amazon_listing_action"
         )
-        action["domain"] = [("account_id", "=", self.id)]
+        action["domain"] = [("account_id", "=", self.id), ("state", "!=", "not_found")]
         action["context"] = {"default_account_id": self.id}
         return action
 
@@ -415,19 +490,39 @@ class AmazonAccount(models.Model):
             "domain": [("id", "in", crons.ids)],
         }
 
-    def _notify(self, title, message, kind):
-        """Return a client action showing a notification, and reload the form behind it."""
+    def _notify(self, title, message, kind, links=None):
+        """Return a client action showing a notification, and reload the form behind it.
+
+        :param links: ``[(label, action xml id)]``: where to follow what was queued, shown after
+            the message (the web client's notification ``links``).
+        """
+        links = links or []
+        if links:
+            message = "%s " % message.replace("%", "%%") + " · ".join(["%s"] * len(links))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": title,
                 "message": message,
+                "links": [
+                    {"label": label, "url": f"/odoo/action-{xml_id}"} for label, xml_id in links
+                ],
                 "type": kind,
                 "sticky": kind == "danger",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _links_to_follow(self, *lists):
+        """``(label, action)`` of the lists where the work just queued shows up (managers)."""
+        names = {
+            "listings": (_("Listings"), "stockagile_amazon_connector.amazon_listing_action"),
+            "orders": (_("Orders"), "stockagile_amazon_connector.amazon_sale_order_action"),
+            "returns": (_("Returns"), "stockagile_amazon_connector.amazon_return_action"),
+            "jobs": (_("Jobs"), "stockagile_amazon_connector.amazon_job_action"),
+        }
+        return [names[name] for name in lists]
 
     # ------------------------------------------------------------------
     # Orders: import options, the order cursor and its crons
@@ -551,10 +646,12 @@ class AmazonAccount(models.Model):
         return self._notify(
             _("Amazon orders"),
             _(
-                "Import queued: new orders appear in Sales > Amazon > Orders as soon as Amazon "
-                "has answered (failures are listed under Jobs)."
+                "Import of the orders of %(accounts)s queued: new orders appear as soon as "
+                "Amazon has answered. Follow it:",
+                accounts=", ".join(self.mapped("name")),
             ),
             "success",
+            links=self._links_to_follow("orders", "jobs"),
         )
 
     @api.model
@@ -745,13 +842,18 @@ class AmazonAccount(models.Model):
         self._check_amazon_manager()
         for account in self:
             account._schedule_returns_run(0)
+        to_review = self.env["amazon.return"].search_count(
+            [("account_id", "in", self.ids), ("state", "=", "review")]
+        )
         return self._notify(
             _("Amazon returns"),
             _(
-                "Import queued: returns appear in Sales > Amazon > Returns once Amazon has "
-                "prepared its report (usually within minutes)."
+                "Import queued: returns appear once Amazon has prepared its report (usually "
+                "within minutes). %(count)s returns are to review now. Follow it:",
+                count=to_review,
             ),
             "success",
+            links=self._links_to_follow("returns", "jobs"),
         )
 
     @api.model

@@ -5,7 +5,7 @@ from odoo.tools import SQL, split_every
 
 from ..services import payloads
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
-from .amazon_job_mixin import PRIORITY_BULK
+from .amazon_job_mixin import PRIORITY_BULK, REFRESH_MAX_IDS
 from .amazon_listing import OFFER_PRODUCT_TYPE
 
 _logger = logging.getLogger(__name__)
@@ -193,7 +193,9 @@ class AmazonFeed(models.Model):
             return
         message = "\n".join(f"[{i.get('code')}] {i.get('message')}" for i in issues)
         not_found = any(_is_not_found(issue) for issue in issues)
-        listing._mark_failed(message, state="not_found" if not_found else "error")
+        listing._mark_failed(
+            message, state="not_found" if not_found else "error", amazon_text=message
+        )
 
     def _mark_synced_rows(self, rows):
         """Write the sent quantity and price of many listings in one query per batch.
@@ -214,6 +216,7 @@ class AmazonFeed(models.Model):
                     UPDATE amazon_listing AS listing
                        SET state = 'synced',
                            last_error = NULL,
+                           last_error_details = NULL,
                            last_sync_date = %s,
                            last_quantity_sent = COALESCE(sent.quantity, listing.last_quantity_sent),
                            last_price_sent = COALESCE(sent.price, listing.last_price_sent)
@@ -225,6 +228,9 @@ class AmazonFeed(models.Model):
                 )
             )
         self.env["amazon.listing"].invalidate_model()
+        if len(rows) <= REFRESH_MAX_IDS:
+            listings = self.env["amazon.listing"].browse([row[0] for row in rows])
+            listings._amazon_refresh_forms(listings.product_id, listings.product_tmpl_id)
 
 
 def _is_not_found(issue):

@@ -50,6 +50,12 @@ OUTAGE_PAUSE_MAX = 60
 DEFAULT_THROTTLE_WAIT = 2
 
 
+#: Bus notification type of :meth:`AmazonJobMixin._amazon_refresh_forms`.
+REFRESH_NOTIFICATION = "stockagile_amazon.changed"
+#: Above this many records changed at once, open forms are not told to reload.
+REFRESH_MAX_IDS = 200
+
+
 def account_channel(account):
     """The channel of one account's jobs: its own queue under ``root.amazon``."""
     return f"{CHANNEL}.account_{account.id}"
@@ -268,3 +274,32 @@ class AmazonJobMixin(models.AbstractModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # ------------------------------------------------------------------
+    # Open forms follow what the jobs change (Odoo's bus)
+    # ------------------------------------------------------------------
+
+    def _amazon_refresh_forms(self, *related):
+        """Tell the open forms of these records (and of ``related`` ones) to reload.
+
+        Jobs change states behind the user's back (a listing synced, a push refused): the
+        notification goes to the Amazon User group's bus channel, which every Amazon user's web
+        client listens to, and is sent on commit only (a job rolled back says nothing). It
+        carries model names and ids, no data; a form reloads only if it shows one of them with
+        no unsaved change (``static/src/js/amazon_form_refresh.js``). A bulk change (a feed of
+        thousands of listings) is not worth reloading forms for: beyond ``REFRESH_MAX_IDS``
+        records nothing is sent.
+        """
+        records = {}
+        for recordset in (self, *related):
+            if recordset:
+                records.setdefault(recordset._name, set()).update(recordset.ids)
+        if not records or len(self) > REFRESH_MAX_IDS:
+            return
+        group = self.env.ref("stockagile_amazon_connector.group_amazon_user", False)
+        if group:
+            self.env["bus.bus"].sudo()._sendone(
+                group,
+                REFRESH_NOTIFICATION,
+                {"records": {model: sorted(ids) for model, ids in records.items()}},
+            )

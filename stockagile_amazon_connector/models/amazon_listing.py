@@ -9,6 +9,7 @@ from odoo.tools import float_round
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import payloads
+from .amazon_job_mixin import REFRESH_MAX_IDS
 
 _logger = logging.getLogger(__name__)
 
@@ -67,9 +68,21 @@ class AmazonListing(models.Model):
         "(or fix the internal reference) and press Sync now.",
     )
     last_quantity_sent = fields.Integer(readonly=True)
-    last_price_sent = fields.Float(digits="Product Price", readonly=True)
+    last_price_sent = fields.Monetary(string="Price sent", readonly=True)
     last_sync_date = fields.Datetime(string="Last Sync", readonly=True)
-    last_error = fields.Text(readonly=True)
+    last_error = fields.Text(
+        readonly=True, help="Why the last push failed and what to do about it."
+    )
+    last_error_details = fields.Text(
+        string="Amazon's answer",
+        readonly=True,
+        help="Amazon's own text of the last refusal, as it came (for Seller Central support).",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        help="Currency of the price sent: that of the account's marketplace.",
+    )
     feed_id = fields.Many2one(
         "amazon.feed", readonly=True, ondelete="set null", help="Feed awaiting Amazon's report."
     )
@@ -88,6 +101,13 @@ class AmazonListing(models.Model):
             "Two products of one Amazon account cannot share a SKU.",
         ),
     ]
+
+    @api.depends("account_id.marketplace_ids.currency_id", "company_id.currency_id")
+    def _compute_currency_id(self):
+        for listing in self:
+            # The price pushed last is the last marketplace's (see the sync engine's loop).
+            marketplace = listing.account_id.marketplace_ids[-1:]
+            listing.currency_id = marketplace.currency_id or listing.company_id.currency_id
 
     @api.depends("change_ids")
     def _compute_has_pending_changes(self):
@@ -156,18 +176,62 @@ class AmazonListing(models.Model):
     # Outcomes, written by the sync engine
     # ------------------------------------------------------------------
 
+    def write(self, vals):
+        result = super().write(vals)
+        if {"state", "last_quantity_sent", "last_price_sent", "active"} & vals.keys() and (
+            len(self) <= REFRESH_MAX_IDS  # a bulk write (a feed) reloads no form
+        ):
+            self._amazon_refresh_forms(self.product_id, self.product_tmpl_id)
+        return result
+
     def _mark_synced(self, quantity=None, price=None):
-        values = {"state": "synced", "last_error": False, "last_sync_date": fields.Datetime.now()}
+        values = {
+            "state": "synced",
+            "last_error": False,
+            "last_error_details": False,
+            "last_sync_date": fields.Datetime.now(),
+        }
         if quantity is not None:
             values["last_quantity_sent"] = quantity
         if price is not None:
             values["last_price_sent"] = price
         self.write(values)
 
-    def _mark_failed(self, message, state="error"):
-        """Record why the push failed; the listing stays retryable."""
-        _logger.info("Amazon listings %s: %s", self.mapped("sku"), message)
-        self.write({"state": state, "last_error": message, "last_sync_date": fields.Datetime.now()})
+    def _mark_failed(self, message, state="error", amazon_text=None):
+        """Record why the push failed; the listing stays retryable.
+
+        :param message: what the user reads; ignored when ``amazon_text`` is given.
+        :param state: ``error`` or ``not_found``.
+        :param amazon_text: Amazon's raw answer (operation names, marketplace ids, codes):
+            kept one click away in *Amazon's answer*, the record saying what to do instead.
+        """
+        _logger.info("Amazon listings %s: %s", self.mapped("sku"), amazon_text or message)
+        values = {
+            "state": state,
+            "last_error_details": amazon_text or False,
+            "last_sync_date": fields.Datetime.now(),
+        }
+        if not amazon_text:
+            self.write({**values, "last_error": message})
+            return
+        for listing in self:
+            listing.write({**values, "last_error": listing._amazon_error_advice(state)})
+
+    def _amazon_error_advice(self, state):
+        """What the user should do about Amazon's refusal of this listing's last push."""
+        self.ensure_one()
+        if state == "not_found":
+            return self.env._(
+                "Amazon has no listing with the SKU %(sku)s on this account's marketplaces. "
+                "Create it in Seller Central (or with Create on Amazon) or correct the "
+                "product's internal reference, then press Sync now.",
+                sku=self.sku,
+            )
+        return self.env._(
+            "Amazon refused the quantity or price of %(sku)s. Check the product's price and "
+            "the listing in Seller Central (Amazon's answer is below), then press Sync now.",
+            sku=self.sku,
+        )
 
     # ------------------------------------------------------------------
     # Queue

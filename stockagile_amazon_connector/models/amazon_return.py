@@ -67,6 +67,13 @@ class AmazonReturn(models.Model):
         copy=False,
     )
     picking_count = fields.Integer(compute="_compute_picking_count")
+    # What Amazon sent, readable in the list even when the order was never imported.
+    item_summary = fields.Char(
+        string="Products", compute="_compute_summaries", help="What the buyer sends back."
+    )
+    reason_summary = fields.Char(
+        string="Reason", compute="_compute_summaries", help="Why, in the buyer's words on Amazon."
+    )
     credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
     review_message = fields.Text(readonly=True, copy=False)
     ignored = fields.Boolean(
@@ -93,6 +100,17 @@ class AmazonReturn(models.Model):
             "This Amazon return was already recorded for this account.",
         ),
     ]
+
+    @api.depends("line_ids.product_id", "line_ids.sku", "line_ids.item_name", "line_ids.reason")
+    def _compute_summaries(self):
+        for record in self:
+            record.item_summary = ", ".join(
+                line.product_id.display_name or line.item_name or line.sku or "?"
+                for line in record.line_ids
+            )
+            record.reason_summary = ", ".join(
+                dict.fromkeys(label for label in record.line_ids.mapped("reason_label") if label)
+            )
 
     @api.depends("picking_ids")
     def _compute_picking_count(self):

@@ -143,7 +143,10 @@ class AmazonSyncEngine(models.AbstractModel):
                 # Amazon refused this listing's data, or our payload checks did (e.g. a
                 # negative price): the listing's own problem, recorded on it.
                 state = "not_found" if isinstance(error, NotFoundError) else "error"
-                listing._mark_failed(getattr(error, "message", str(error)), state=state)
+                if isinstance(error, AmazonError):
+                    listing._mark_failed(error.message, state=state, amazon_text=error.message)
+                else:
+                    listing._mark_failed(str(error), state=state)
                 self._dequeue(listing, last_change_id)
                 return state
         listing._mark_synced(quantity, price)

@@ -59,6 +59,22 @@ class ProductTemplate(models.Model):
         synced = (operator == "=") == bool(value)
         return [("product_variant_ids.amazon_sync", "=" if synced else "!=", True)]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Keep *Sync with Amazon* ticked on a new product (form or XML-RPC).
+
+        The field's inverse writes the variants, but ``create`` runs it before the template's
+        variants exist: the tick is applied to the variants once they are created instead.
+        """
+        synced = [bool(vals.pop("amazon_sync", False)) for vals in vals_list]
+        templates = super().create(vals_list)
+        to_sync = templates.browse(
+            [template.id for template, sync in zip(templates, synced, strict=True) if sync]
+        )
+        if to_sync:
+            to_sync.product_variant_ids.write({"amazon_sync": True})
+        return templates
+
     def write(self, vals):
         result = super().write(vals)
         if "list_price" in vals or "taxes_id" in vals:

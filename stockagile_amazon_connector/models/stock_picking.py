@@ -505,3 +505,20 @@ class StockPicking(models.Model):
             if done:
                 done._amazon_sync_shipment()
         return result
+
+    # ------------------------------------------------------------------
+    # No messages to Amazon buyers
+    # ------------------------------------------------------------------
+
+    def button_validate(self):
+        """Validate without offering or sending an SMS to Amazon buyers.
+
+        Amazon's policy forbids contacting buyers outside its messaging service, so the
+        confirmation SMS of Odoo's ``stock_sms`` (its *Validate* offer and the text it sends) is
+        skipped for a selection holding an Amazon delivery. ``skip_sms`` is that module's own
+        switch; set here, before the validation starts, it holds whatever the modules' order.
+        """
+        pickings = self
+        if not self.env.context.get("skip_sms") and any(self.mapped("is_amazon_delivery")):
+            pickings = self.with_context(skip_sms=True)
+        return super(StockPicking, pickings).button_validate()

@@ -18,3 +18,5 @@ from . import test_listing_creation
 from . import test_listing_creation_tour
 from . import test_developer_guide
 from . import test_order_notifications
+from . import test_seller_screens
+from . import test_spanish_tours

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AmazonChangeWarehouseWizard(models.TransientModel):
@@ -12,15 +13,38 @@ class AmazonChangeWarehouseWizard(models.TransientModel):
     current_warehouse_id = fields.Many2one(
         related="order_id.warehouse_id", string="Current warehouse"
     )
+    other_warehouse_count = fields.Integer(
+        compute="_compute_other_warehouse_count",
+        help="Warehouses of the order's company the delivery could move to.",
+    )
+    # Not required in the model: with no other warehouse the form explains why instead of
+    # asking for a value nobody can give (the view requires it when there is a choice).
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         string="New warehouse",
-        required=True,
         domain="[('company_id', '=', company_id), ('id', '!=', current_warehouse_id)]",
     )
+
+    @api.depends("company_id", "current_warehouse_id")
+    def _compute_other_warehouse_count(self):
+        for wizard in self:
+            wizard.other_warehouse_count = self.env["stock.warehouse"].search_count(
+                [
+                    ("company_id", "=", wizard.company_id.id),
+                    ("id", "!=", wizard.current_warehouse_id.id),
+                ]
+            )
 
     def action_apply(self):
         """Move the pending delivery to the chosen warehouse."""
         self.ensure_one()
+        if not self.warehouse_id:
+            raise UserError(
+                self.env._(
+                    "Choose the warehouse the order should be delivered from. A company with "
+                    "one warehouse has nothing to choose: create another one in Inventory > "
+                    "Configuration > Warehouses first."
+                )
+            )
         self.order_id._amazon_change_warehouse(self.warehouse_id)
         return {"type": "ir.actions.act_window_close"}
