@@ -4,10 +4,21 @@ set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${STOCKAGILE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stockagile-amazon-connector}"
-ODOO_DIR="$CACHE_DIR/odoo-18.0"          # Odoo 18.0 source, copied here once and reused
-VENV_DIR="$CACHE_DIR/venv"               # Python with Odoo's requirements and ours
+# ODOO_VERSION selects the Odoo series (18.0 by default, or 19.0): each has its own cache folders,
+# virtualenv and remembered origin, so both series live side by side. 18.0 keeps its historic paths.
+export ODOO_VERSION="${ODOO_VERSION:-18.0}"
+case "$ODOO_VERSION" in
+  18.0) SERIES_SUFFIX="" ;;
+  19.0) SERIES_SUFFIX="-19.0" ;;
+  *) printf '[stockagile] ODOO_VERSION=%s is not supported (18.0 or 19.0).\n' "$ODOO_VERSION" >&2; exit 1 ;;
+esac
+ODOO_DIR="$CACHE_DIR/odoo-$ODOO_VERSION"         # Odoo source of the series, copied here once and reused
+VENV_DIR="$CACHE_DIR/venv$SERIES_SUFFIX"          # Python with the series' Odoo requirements and ours
 PY="$VENV_DIR/bin/python"
-OCA_DIR="$CACHE_DIR/oca-18.0"            # OCA addons (queue_job, delivery_sendcloud_oca), --no-deps
+OCA_DIR="$CACHE_DIR/oca-$ODOO_VERSION"            # OCA addons (queue_job, delivery_sendcloud_oca), --no-deps
+ODOO_ORIGIN="$CACHE_DIR/odoo-origin$SERIES_SUFFIX" # where the series' Odoo source came from
+# Database names of the series (18.0 keeps the historic ones).
+DB_PREFIX="stockagile${SERIES_SUFFIX:+_${ODOO_VERSION%%.*}}"
 export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # The library lets this variable silently override the marketplace: never inherit it.
 unset SP_API_DEFAULT_MARKETPLACE
@@ -26,5 +37,5 @@ free_port() {
 # odoo_addons_path: Odoo's own addons plus this repository (the addon lives at its top).
 odoo_addons_path() { echo "$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$OCA_DIR/odoo/addons,$REPO_DIR"; }
 
-# odoo_bin ARGS...: run Odoo 18 from the cached source with the project's virtualenv.
+# odoo_bin ARGS...: run the series' Odoo from the cached source with the project's virtualenv.
 odoo_bin() { "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$(odoo_addons_path)" "$@"; }

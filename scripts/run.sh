@@ -6,7 +6,7 @@ bash "$REPO_DIR/scripts/setup.sh"
 source "$CACHE_DIR/pg.env"
 source "$REPO_DIR/scripts/sandbox.sh"
 
-DB="${STOCKAGILE_DB:-stockagile_demo}"
+DB="${STOCKAGILE_DB:-${DB_PREFIX}_demo}"
 HTTP_PORT="${HTTP_PORT:-8069}"
 SANDBOX_PORT="${SANDBOX_PORT:-8899}"
 VAR_DIR="$REPO_DIR/var" && mkdir -p "$VAR_DIR"

@@ -8,7 +8,7 @@ source "$CACHE_DIR/pg.env"
 source "$REPO_DIR/scripts/sandbox.sh"
 
 VAR_DIR="$REPO_DIR/var/test" && rm -rf "$VAR_DIR" && mkdir -p "$VAR_DIR"
-DB="stockagile_test_$$"
+DB="${DB_PREFIX}_test_$$"
 export STOCKAGILE_TEST_DB="$DB"
 cleanup() {
   kill "${SANDBOX_PID:-}" 2>/dev/null || true

@@ -19,6 +19,7 @@ from . import amazon_listing_creation
 # The host ERP's models, extended
 from . import product_product
 from . import product_template
+from . import res_groups
 from . import res_partner
 from . import res_users
 from . import sale_order

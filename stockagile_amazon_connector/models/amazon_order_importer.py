@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import odoo_compat
 from ..services import AmazonError, InvalidRequestError, ThrottledError
 from .amazon_job_mixin import PRIORITY_IMPORT
 
@@ -413,7 +414,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     "name": line.name,
                     "product_id": line.product_id.id,
                     "product_uom_qty": line.product_uom_qty,
-                    "product_uom": line.product_uom.id,
+                    "product_uom": odoo_compat.sale_line_uom(line).id,
                     "location_id": location.id,
                     "location_dest_id": customers.id,
                     "sale_line_id": line.id,

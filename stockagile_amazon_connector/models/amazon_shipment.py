@@ -22,6 +22,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 
+from .. import odoo_compat
 from ..services import (
     AmazonError,
     AuthError,
@@ -46,6 +47,9 @@ OUTAGE_BACKOFF = 15
 MAX_BACKOFF = 60
 
 
+@odoo_compat.sql_constraints(
+    ("picking_unique", "UNIQUE(picking_id)", "A delivery has one shipment confirmation."),
+)
 class AmazonShipment(models.Model):
     """The shipment confirmation of one package (one done delivery) of an Amazon order."""
 
@@ -96,10 +100,6 @@ class AmazonShipment(models.Model):
     correction_count = fields.Integer(
         readonly=True, help="Corrections Amazon accepted after the first confirmation."
     )
-
-    _sql_constraints = [
-        ("picking_unique", "UNIQUE(picking_id)", "A delivery has one shipment confirmation."),
-    ]
 
     # ------------------------------------------------------------------
     # Scheduling

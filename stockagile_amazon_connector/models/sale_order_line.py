@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .. import odoo_compat
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -43,7 +45,7 @@ class SaleOrderLine(models.Model):
             return 0.0
         _outgoing, incoming = self._get_outgoing_incoming_moves()
         return sum(
-            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            move.product_uom._compute_quantity(move.quantity, odoo_compat.sale_line_uom(self))
             for move in incoming
             if move.state == "done"
         )

@@ -1,5 +1,5 @@
-"""Run and drive a real Odoo 18 server with the connector: used by the end-to-end tests and
-by ``make bench``.
+"""Run and drive a real Odoo server (18.0 or 19.0) with the connector: used by the end-to-end tests
+and by ``make bench``.
 
 Nothing here is a test double: the server is ``odoo-bin`` from the per-user cache that
 ``scripts/setup.sh`` filled, on a real PostgreSQL database; clients speak XML-RPC.
@@ -20,9 +20,13 @@ CACHE = Path(
     or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     / "stockagile-amazon-connector"
 )
-ODOO_DIR = CACHE / "odoo-18.0"
+#: The Odoo series under test (scripts/common.sh exports it; 18.0 by default).
+ODOO_VERSION = os.environ.get("ODOO_VERSION") or "18.0"
+ODOO_DIR = CACHE / f"odoo-{ODOO_VERSION}"
 #: OCA addons (queue_job) that scripts/setup.sh installs --no-deps.
-OCA_DIR = CACHE / "oca-18.0" / "odoo" / "addons"
+OCA_DIR = CACHE / f"oca-{ODOO_VERSION}" / "odoo" / "addons"
+#: ``res.users`` groups field over RPC (``groups_id`` until 18.0; see odoo_compat.GROUPS_FIELD).
+GROUPS_FIELD = "group_ids" if ODOO_VERSION >= "19" else "groups_id"
 
 
 def free_port():
