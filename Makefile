@@ -16,7 +16,7 @@ test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery suites without an
 test-pip-layout:  ## The connector installed with pip (not on the addons path): installs and runs a test
 	bash scripts/test_pip_layout.sh
 
-setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
+setup:   ## Only the set-up: PostgreSQL, the Odoo source of $ODOO_VERSION (18.0 by default, or 19.0), virtualenv
 	bash scripts/setup.sh
 
 lint:
