@@ -11,6 +11,8 @@ is reached through this module, so models, wizards and tests read the same on bo
   :data:`GROUPS_FIELD` (in XML data, ``'group_ids' if version >= '19' else 'groups_id'``).
 - ``sale.order.line.product_uom`` is ``product_uom_id`` on 19.0: :data:`SALE_LINE_UOM_FIELD`
   and :func:`sale_line_uom`.
+- ``stock.move.name`` is gone on 19.0: :func:`stock_move_values`.
+- ``Registry.in_test_mode()`` is gone on 19.0: :func:`is_test_cursor`.
 - ``res.groups.category_id`` is replaced by privileges (``res.groups.privilege``) on 19.0:
   :func:`file_groups_under`.
 """
@@ -25,6 +27,27 @@ GROUPS_FIELD = "group_ids" if ODOO_SERIES >= 19 else "groups_id"
 
 #: Unit of measure of a sales order line.
 SALE_LINE_UOM_FIELD = "product_uom_id" if ODOO_SERIES >= 19 else "product_uom"
+
+
+def is_test_cursor(cr):
+    """Whether ``cr`` is a test cursor (it shares the running test's transaction).
+
+    18.0 asks ``registry.in_test_mode()``; 19.0 dropped it and patches ``registry.cursor`` in
+    tests to return a ``TestCursor`` (``odoo.tests.test_cursor``, ``odoo.sql_db`` on 18.0).
+    Comparing the class name reads the same on both without importing the test framework.
+    """
+    return type(cr).__name__ == "TestCursor"
+
+
+def stock_move_values(values):
+    """``values`` for ``stock.move.create`` on the running series.
+
+    18.0 requires the move's ``name`` (its description); 19.0 has no such field (the
+    description is computed from the product), so it is left out there.
+    """
+    if ODOO_SERIES >= 19:
+        return {key: value for key, value in values.items() if key != "name"}
+    return values
 
 
 def sale_line_uom(line):

@@ -80,7 +80,7 @@ class PostgresBucketStore:
         :param plan: :class:`~..services.const.UsagePlan` to create the row and bound its burst.
         """
         with self._registry.cursor() as cr:
-            if not self._registry.in_test_mode():
+            if not odoo_compat.is_test_cursor(cr):
                 # Odoo's transactions are REPEATABLE READ: a row another worker committed after
                 # our snapshot would fail our FOR UPDATE ("could not serialize access"). In READ
                 # COMMITTED the FOR UPDATE waits its turn, then reads the latest committed row.
