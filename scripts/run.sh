@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: Odoo 18 with the connector and demo data on http://localhost:8069 (admin/admin),
+# `make run`: Odoo (18.0, or ODOO_VERSION=19.0) with the connector and demo data on http://localhost:8069 (admin/admin),
 # talking to the local Amazon sandbox on http://127.0.0.1:8899. Ctrl-C stops both.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$REPO_DIR/scripts/setup.sh"
@@ -26,4 +26,4 @@ fi
 log "Open http://localhost:$HTTP_PORT (admin / admin): Sales > Amazon > Accounts > 'Amazon Europe (sandbox)' > Test connection."
 log "Sandbox state: $STOCKAGILE_SANDBOX_URL/_sandbox/state    Ctrl-C stops Odoo and the sandbox."
 odoo_bin -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" --max-cron-threads=2 \
-  --load=base,web,queue_job
+  --load="base,web,queue_job${SERIES_SUFFIX:+,rpc}"

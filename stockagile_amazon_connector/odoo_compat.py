@@ -10,7 +10,8 @@ is reached through this module, so models, wizards and tests read the same on bo
 - ``res.users.groups_id`` and ``ir.actions.*.groups_id`` are ``group_ids`` on 19.0:
   :data:`GROUPS_FIELD` (in XML data, ``'group_ids' if version >= '19' else 'groups_id'``).
 - ``sale.order.line.product_uom`` is ``product_uom_id`` on 19.0: :data:`SALE_LINE_UOM_FIELD`
-  and :func:`sale_line_uom`.
+  and :func:`sale_line_uom`; its ``tax_id`` is ``tax_ids``: :data:`SALE_LINE_TAXES_FIELD` and
+  :func:`sale_line_taxes`.
 - ``stock.move.name`` is gone on 19.0: :func:`stock_move_values`.
 - ``Registry.in_test_mode()`` is gone on 19.0: :func:`is_test_cursor`.
 - ``res.groups.category_id`` is replaced by privileges (``res.groups.privilege``) on 19.0:
@@ -24,6 +25,9 @@ ODOO_SERIES = release.version_info[0]
 
 #: Many2many to ``res.groups`` on ``res.users`` and ``ir.actions.*``.
 GROUPS_FIELD = "group_ids" if ODOO_SERIES >= 19 else "groups_id"
+
+#: Taxes of a sales order line.
+SALE_LINE_TAXES_FIELD = "tax_ids" if ODOO_SERIES >= 19 else "tax_id"
 
 #: Unit of measure of a sales order line.
 SALE_LINE_UOM_FIELD = "product_uom_id" if ODOO_SERIES >= 19 else "product_uom"
@@ -48,6 +52,11 @@ def stock_move_values(values):
     if ODOO_SERIES >= 19:
         return {key: value for key, value in values.items() if key != "name"}
     return values
+
+
+def sale_line_taxes(line):
+    """The taxes of ``line`` (a ``sale.order.line``) on either series."""
+    return line[SALE_LINE_TAXES_FIELD]
 
 
 def sale_line_uom(line):

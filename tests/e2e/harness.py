@@ -25,6 +25,8 @@ ODOO_VERSION = os.environ.get("ODOO_VERSION") or "18.0"
 ODOO_DIR = CACHE / f"odoo-{ODOO_VERSION}"
 #: OCA addons (queue_job) that scripts/setup.sh installs --no-deps.
 OCA_DIR = CACHE / f"oca-{ODOO_VERSION}" / "odoo" / "addons"
+#: Server-wide modules besides queue_job: 19.0 serves XML-RPC and JSON-2 from its ``rpc`` module.
+SERVER_WIDE = ["base", "web"] + (["rpc"] if ODOO_VERSION >= "19" else [])
 #: ``res.users`` groups field over RPC (``groups_id`` until 18.0; see odoo_compat.GROUPS_FIELD).
 GROUPS_FIELD = "group_ids" if ODOO_VERSION >= "19" else "groups_id"
 
@@ -142,7 +144,7 @@ class OdooServer:
                     f"--http-port={self.port}",
                     f"--max-cron-threads={cron_threads}",
                     f"--db-filter=^{database}$",
-                    "--load=base,web,queue_job" if job_runner else "--load=base,web",
+                    "--load=" + ",".join(SERVER_WIDE + (["queue_job"] if job_runner else [])),
                     "--log-level=info",
                     *extra,
                 ),
@@ -233,7 +235,8 @@ def receive(odoo, product_ids, quantity=1):
     stock = warehouse["lot_stock_id"][0]
     moves = [
         {
-            "name": "receipt",
+            # stock.move has no name from 19.0 on (see odoo_compat.stock_move_values).
+            **({"name": "receipt"} if ODOO_VERSION < "19" else {}),
             "product_id": product_id,
             "product_uom_qty": quantity,
             "quantity": quantity,
