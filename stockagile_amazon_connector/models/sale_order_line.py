@@ -13,10 +13,14 @@ class SaleOrderLine(models.Model):
         string="Amazon SKU", readonly=True, copy=False, help="Seller SKU of the Amazon order item."
     )
 
-    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
-        """Amazon ships FBA orders from its own stock: no delivery from our warehouses."""
+    def _action_launch_stock_rule(self, *args, **kwargs):
+        """Amazon ships FBA orders from its own stock: no delivery from our warehouses.
+
+        Arguments pass through as given: ``previous_product_uom_qty`` is positional on Odoo 18.0
+        and keyword-only on 19.0.
+        """
         lines = self.filtered(lambda line: line.order_id.amazon_fulfillment_channel != "fba")
-        return super(SaleOrderLine, lines)._action_launch_stock_rule(previous_product_uom_qty)
+        return super(SaleOrderLine, lines)._action_launch_stock_rule(*args, **kwargs)
 
     @api.depends("order_id.amazon_order_ref")
     def _compute_qty_to_invoice(self):
