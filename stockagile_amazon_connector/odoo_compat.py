@@ -23,6 +23,9 @@ from odoo import models, release
 #: Major version of the running Odoo (18 or 19).
 ODOO_SERIES = release.version_info[0]
 
+#: The JSON-2 API (``POST /json/2/<model>/<method>``, API key as bearer token) exists from 19.0.
+HAS_JSON2 = ODOO_SERIES >= 19
+
 #: Many2many to ``res.groups`` on ``res.users`` and ``ir.actions.*``.
 GROUPS_FIELD = "group_ids" if ODOO_SERIES >= 19 else "groups_id"
 

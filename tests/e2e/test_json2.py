@@ -116,3 +116,53 @@ def test_json2_bad_input_is_http_error_and_changes_nothing(
     )
     assert picking["state"] != "done" and not picking["carrier_tracking_ref"]
     assert not sandbox.requests("confirmShipment")
+
+
+def test_developers_page_json2_example_ships_with_api_key(
+    odoo,
+    odoo_server,
+    sandbox,
+    amazon_account,
+    open_delivery,  # noqa: F811
+    tmp_path,
+):
+    """The Developers page's JSON-2 curl example, run by bash with the key, ships a delivery."""
+    guide_id, key = create_api_key(odoo_server, amazon_account)
+    [guide] = odoo.call(
+        "amazon.developer.guide", "read", [guide_id], ["show_json2", "example_json2"]
+    )
+    assert guide["show_json2"], "Odoo 19 shows the JSON-2 calls"
+    example = guide["example_json2"]
+    assert f"{odoo_server.url}/json/2/stock.picking/amazon_mark_shipped" in example
+    assert key not in example, "no key in the page"
+    script = tmp_path / "ship_amazon_order_json2.sh"
+    script.write_text(example)
+    run = subprocess.run(
+        ["bash", str(script)],
+        env={**os.environ, "ODOO_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    [picking] = odoo.call(
+        "stock.picking",
+        "search_read",
+        [
+            ("sale_id.amazon_account_id", "=", amazon_account),
+            ("carrier_tracking_ref", "=", "SEUR-0001"),
+            ("state", "=", "done"),
+        ],
+        ["amazon_order_ref"],
+    )
+    shipped = wait_for(
+        lambda: [
+            s
+            for s in sandbox.shipments()
+            if s["packageDetail"]["packageReferenceId"] == str(picking["id"])
+        ],
+        timeout=180,
+    )
+    assert shipped, "the confirmation never reached the sandbox"
+    assert shipped[0]["packageDetail"]["trackingNumber"] == "SEUR-0001"
