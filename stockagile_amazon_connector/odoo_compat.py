@@ -12,6 +12,7 @@ is reached through this module, so models, wizards and tests read the same on bo
 - ``sale.order.line.product_uom`` is ``product_uom_id`` on 19.0: :data:`SALE_LINE_UOM_FIELD`
   and :func:`sale_line_uom`; its ``tax_id`` is ``tax_ids``: :data:`SALE_LINE_TAXES_FIELD` and
   :func:`sale_line_taxes`.
+- ``res.partner.mobile`` is gone on 19.0: :data:`PARTNER_PHONE_FIELDS`.
 - ``stock.move.name`` is gone on 19.0: :func:`stock_move_values`.
 - ``Registry.in_test_mode()`` is gone on 19.0: :func:`is_test_cursor`.
 - ``res.groups.category_id`` is replaced by privileges (``res.groups.privilege``) on 19.0:
@@ -28,6 +29,9 @@ HAS_JSON2 = ODOO_SERIES >= 19
 
 #: Many2many to ``res.groups`` on ``res.users`` and ``ir.actions.*``.
 GROUPS_FIELD = "group_ids" if ODOO_SERIES >= 19 else "groups_id"
+
+#: Phone numbers of a ``res.partner`` (19.0 dropped ``mobile``).
+PARTNER_PHONE_FIELDS = ("phone",) if ODOO_SERIES >= 19 else ("phone", "mobile")
 
 #: Taxes of a sales order line.
 SALE_LINE_TAXES_FIELD = "tax_ids" if ODOO_SERIES >= 19 else "tax_id"

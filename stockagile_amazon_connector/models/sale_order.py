@@ -275,9 +275,8 @@ class SaleOrder(models.Model):
                     "name": _("Anonymized Amazon buyer"),
                     "street": False,
                     "street2": False,
-                    "phone": False,
-                    "mobile": False,
                     "email": False,
+                    **dict.fromkeys(odoo_compat.PARTNER_PHONE_FIELDS, False),
                 }
             )
         self.write({"amazon_anonymized": True})
