@@ -12,6 +12,7 @@ is reached through this module, so models, wizards and tests read the same on bo
 - ``sale.order.line.product_uom`` is ``product_uom_id`` on 19.0: :data:`SALE_LINE_UOM_FIELD`
   and :func:`sale_line_uom`; its ``tax_id`` is ``tax_ids``: :data:`SALE_LINE_TAXES_FIELD` and
   :func:`sale_line_taxes`.
+- ``stock.stock_location_locations`` (*Physical Locations*) is gone: :func:`physical_locations`.
 - ``res.partner.mobile`` is gone on 19.0: :data:`PARTNER_PHONE_FIELDS`.
 - ``stock.move.name`` is gone on 19.0: :func:`stock_move_values`.
 - ``Registry.in_test_mode()`` is gone on 19.0: :func:`is_test_cursor`.
@@ -59,6 +60,14 @@ def stock_move_values(values):
     if ODOO_SERIES >= 19:
         return {key: value for key, value in values.items() if key != "name"}
     return values
+
+
+def physical_locations(env):
+    """The parent of stock locations outside any warehouse: 18.0's *Physical Locations* view;
+    19.0 has none (such locations have no parent), so an empty recordset there."""
+    return (
+        env.ref("stock.stock_location_locations", raise_if_not_found=False) or env["stock.location"]
+    )
 
 
 def sale_line_taxes(line):
