@@ -12,6 +12,7 @@ is reached through this module, so models, wizards and tests read the same on bo
 - ``sale.order.line.product_uom`` is ``product_uom_id`` on 19.0: :data:`SALE_LINE_UOM_FIELD`
   and :func:`sale_line_uom`; its ``tax_id`` is ``tax_ids``: :data:`SALE_LINE_TAXES_FIELD` and
   :func:`sale_line_taxes`.
+- fiscal positions map taxes from the destination tax on 19.0: :func:`fiscal_position_tax_map`.
 - ``stock.stock_location_locations`` (*Physical Locations*) is gone: :func:`physical_locations`.
 - ``res.partner.mobile`` is gone on 19.0: :data:`PARTNER_PHONE_FIELDS`.
 - ``stock.move.name`` is gone on 19.0: :func:`stock_move_values`.
@@ -20,7 +21,7 @@ is reached through this module, so models, wizards and tests read the same on bo
   :func:`file_groups_under`.
 """
 
-from odoo import models, release
+from odoo import Command, models, release
 
 #: Major version of the running Odoo (18 or 19).
 ODOO_SERIES = release.version_info[0]
@@ -60,6 +61,19 @@ def stock_move_values(values):
     if ODOO_SERIES >= 19:
         return {key: value for key, value in values.items() if key != "name"}
     return values
+
+
+def fiscal_position_tax_map(source_tax, destination_tax):
+    """The ``tax_ids`` value of an ``account.fiscal.position`` replacing ``source_tax`` by
+    ``destination_tax``.
+
+    18.0 maps taxes with ``account.fiscal.position.tax`` lines; 19.0 lists the destination taxes,
+    each naming the taxes it replaces (its ``original_tax_ids``, completed here).
+    """
+    if ODOO_SERIES < 19:
+        return [Command.create({"tax_src_id": source_tax.id, "tax_dest_id": destination_tax.id})]
+    destination_tax.original_tax_ids |= source_tax
+    return [Command.link(destination_tax.id)]
 
 
 def physical_locations(env):

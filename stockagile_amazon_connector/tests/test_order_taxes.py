@@ -1,9 +1,8 @@
 from decimal import Decimal
 
-from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from ..odoo_compat import sale_line_taxes
+from ..odoo_compat import fiscal_position_tax_map, sale_line_taxes
 from .test_order_import import AmazonOrderCase, iso_ago
 
 
@@ -48,9 +47,7 @@ class TestOrderTaxes(AmazonOrderCase):
                 "name": "OSS B2C France (test)",
                 "auto_apply": True,
                 "country_id": self.france.id,
-                "tax_ids": [
-                    Command.create({"tax_src_id": self.vat21.id, "tax_dest_id": self.oss20.id})
-                ],
+                "tax_ids": fiscal_position_tax_map(self.vat21, self.oss20),
             }
         )
 

@@ -68,8 +68,10 @@ class TestRoles(AmazonTestCase):
 
     def test_product_editor_without_amazon_group_cannot_set_the_flag(self):
         """Editing products is not enough to send them to Amazon: the flag needs the group."""
-        editor = new_test_user(
-            self.env, "roles_editor", groups="base.group_user,sales_team.group_sale_manager"
+        editor = new_test_user(  # a product manager (on 19 a sales manager alone cannot edit)
+            self.env,
+            "roles_editor",
+            groups="base.group_user,sales_team.group_sale_manager,product.group_product_manager",
         )
         with self.assertRaises(AccessError):
             self.mug.with_user(editor).write({"amazon_sync": True})
