@@ -17,6 +17,9 @@ VENV_DIR="$CACHE_DIR/venv$SERIES_SUFFIX"          # Python with the series' Odoo
 PY="$VENV_DIR/bin/python"
 OCA_DIR="$CACHE_DIR/oca-$ODOO_VERSION"            # OCA addons (queue_job, delivery_sendcloud_oca), --no-deps
 ODOO_ORIGIN="$CACHE_DIR/odoo-origin$SERIES_SUFFIX" # where the series' Odoo source came from
+# Odoo 19 installs without demo data unless asked; the demo (make run) and tests expect it.
+ODOO_DEMO_ARGS=()
+[ "$ODOO_VERSION" = 18.0 ] || ODOO_DEMO_ARGS=(--with-demo)
 # Database names of the series (18.0 keeps the historic ones).
 DB_PREFIX="stockagile${SERIES_SUFFIX:+_${ODOO_VERSION%%.*}}"
 export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"

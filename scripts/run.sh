@@ -20,7 +20,7 @@ if psql -d postgres -qtAc "select 1 from pg_database where datname='$DB'" | grep
   odoo_bin -d "$DB" -u stockagile_amazon_connector --stop-after-init --log-level=warn
 else
   log "Creating database $DB with demo data (first time takes a few minutes)"
-  odoo_bin -d "$DB" -i stockagile_amazon_connector --stop-after-init --log-level=warn
+  odoo_bin -d "$DB" -i stockagile_amazon_connector "${ODOO_DEMO_ARGS[@]}" --stop-after-init --log-level=warn
 fi
 
 log "Open http://localhost:$HTTP_PORT (admin / admin): Sales > Amazon > Accounts > 'Amazon Europe (sandbox)' > Test connection."

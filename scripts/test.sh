@@ -28,7 +28,7 @@ log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL"
 log "Odoo tests on a fresh database $DB (installing the connector takes a few minutes)"
 ODOO_LOG="$VAR_DIR/odoo-tests.log"
 set +e
-odoo_bin -d "$DB" -i stockagile_amazon_connector --test-enable \
+odoo_bin -d "$DB" -i stockagile_amazon_connector "${ODOO_DEMO_ARGS[@]}" --test-enable \
   --test-tags=/stockagile_amazon_connector --stop-after-init --http-port="$(free_port)" \
   --log-level=info --max-cron-threads=0 >"$ODOO_LOG" 2>&1
 odoo_rc=$?

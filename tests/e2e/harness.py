@@ -27,6 +27,8 @@ ODOO_DIR = CACHE / f"odoo-{ODOO_VERSION}"
 OCA_DIR = CACHE / f"oca-{ODOO_VERSION}" / "odoo" / "addons"
 #: Server-wide modules besides queue_job: 19.0 serves XML-RPC and JSON-2 from its ``rpc`` module.
 SERVER_WIDE = ["base", "web"] + (["rpc"] if ODOO_VERSION >= "19" else [])
+#: Odoo 19 installs without demo data unless asked (scripts/common.sh: ODOO_DEMO_ARGS).
+DEMO_ARGS = ["--with-demo"] if ODOO_VERSION >= "19" else []
 #: ``res.users`` groups field over RPC (``groups_id`` until 18.0; see odoo_compat.GROUPS_FIELD).
 GROUPS_FIELD = "group_ids" if ODOO_VERSION >= "19" else "groups_id"
 
@@ -98,6 +100,7 @@ def ensure_database(database, *extra_args):
                 "stockagile_amazon_connector",
                 "--stop-after-init",
                 "--log-level=warn",
+                *DEMO_ARGS,
                 *extra_args,
             ),
             check=True,
