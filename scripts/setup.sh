@@ -122,7 +122,7 @@ oca_versions() {
 
 ensure_oca_addons() {
   # The OCA addons' wheels pin odoo==<series>.*, which no registry has: install them --no-deps into
-  # a folder of their own on the addons path; their Python needs (requests) are Odoo's already.
+  # a folder of their own on the addons path; ensure_oca_python_needs installs their Python needs.
   local wanted stamp
   wanted="$(oca_versions)"
   stamp="$(echo "$wanted" | sha256sum | cut -c1-16)"
@@ -141,11 +141,22 @@ ensure_oca_python_needs() {
   local needs
   needs="$(sed -n 's/^Requires-Dist: //p' "$OCA_DIR"/*.dist-info/METADATA | grep -viE '^odoo([-=<>~ ]|$)' | sort -u || true)"
   [ -n "$needs" ] || return 0
-  [ "$(cat "$VENV_DIR/.oca-stamp" 2>/dev/null)" = "$(cat "$OCA_DIR/.stamp")" ] && return
   local reqs; mapfile -t reqs <<<"$needs"
+  # Nothing to do (and the virtualenv untouched) when every one is installed already.
+  "$PY" - "${reqs[@]}" <<'PYEOF' && return 0
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from packaging.requirements import Requirement
+try:
+    for line in sys.argv[1:]:
+        requirement = Requirement(line)
+        if not requirement.specifier.contains(version(requirement.name), prereleases=True):
+            sys.exit(1)
+except PackageNotFoundError:
+    sys.exit(1)
+PYEOF
   log "Installing the OCA addons' Python needs: ${reqs[*]}"
   quiet_pip install -q "${reqs[@]}"
-  cp "$OCA_DIR/.stamp" "$VENV_DIR/.oca-stamp"
 }
 
 ensure_postgres() {
