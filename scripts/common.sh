@@ -40,5 +40,29 @@ free_port() {
 # odoo_addons_path: Odoo's own addons plus this repository (the addon lives at its top).
 odoo_addons_path() { echo "$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$OCA_DIR/odoo/addons,$REPO_DIR"; }
 
+# repo_addons: the repository's addons (comma-separated) whose dependencies all exist on this
+# series' addons path, e.g. a Sendcloud glue addon is left out on 19.0 (no delivery_sendcloud_oca).
+repo_addons() {
+  "$PY" - "$REPO_DIR" "$(odoo_addons_path)" <<'PYEOF'
+import ast, sys
+from pathlib import Path
+repo, paths = Path(sys.argv[1]), [Path(p) for p in sys.argv[2].split(",")]
+def manifest(name):
+    for folder in paths:
+        if (folder / name / "__manifest__.py").is_file():
+            return ast.literal_eval((folder / name / "__manifest__.py").read_text())
+    return None
+def available(name, seen=()):
+    found = manifest(name)
+    return found is not None and found.get("installable", True) and all(
+        dep in seen or available(dep, (*seen, name)) for dep in found.get("depends", [])
+    )
+print(",".join(sorted(
+    folder.name for folder in repo.iterdir()
+    if (folder / "__manifest__.py").is_file() and available(folder.name)
+)))
+PYEOF
+}
+
 # odoo_bin ARGS...: run the series' Odoo from the cached source with the project's virtualenv.
 odoo_bin() { "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$(odoo_addons_path)" "$@"; }
