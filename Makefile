@@ -19,7 +19,7 @@ test-pip-layout:  ## The connector installed with pip (not on the addons path): 
 i18n:    ## Regenerate i18n/stockagile_amazon_connector.pot from the code and merge it into i18n/es.po (new terms untranslated)
 	bash scripts/i18n.sh
 
-setup:   ## Only the set-up: PostgreSQL, Odoo 18 source, virtualenv
+setup:   ## Only the set-up: PostgreSQL, the Odoo source of $ODOO_VERSION (18.0 by default, or 19.0), virtualenv
 	bash scripts/setup.sh
 
 lint:

@@ -41,5 +41,5 @@ setup(
     package_dir={NAMESPACE: ADDON},
     package_data={NAMESPACE: addon_data_files(), "amazon_sandbox": ["README.md"]},
     install_requires=["python-amazon-sp-api==2.1.35", "boto3>=1.34"],
-    classifiers=["Framework :: Odoo", "Framework :: Odoo :: 18.0"],
+    classifiers=["Framework :: Odoo", "Framework :: Odoo :: 18.0", "Framework :: Odoo :: 19.0"],
 )

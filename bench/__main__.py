@@ -39,6 +39,7 @@ from amazon_sandbox.control import SandboxControl
 from bench import notifications
 from tests.e2e.accounting import configure_spanish_sales
 from tests.e2e.harness import (
+    ODOO_VERSION,
     REPO,
     OdooServer,
     create_sandbox_account,
@@ -50,7 +51,9 @@ from tests.e2e.harness import (
 )
 
 OUT = REPO / "var" / "bench"
-DATABASE = os.environ.get("BENCH_DB", "stockagile_bench")
+DATABASE = os.environ.get(
+    "BENCH_DB", "stockagile_bench" if ODOO_VERSION == "18.0" else "stockagile_19_bench"
+)
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
 LATENCY_RECEIPTS = int(os.environ.get("BENCH_RECEIPTS", "200"))
 LATENCY_SKUS = 50

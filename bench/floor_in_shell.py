@@ -17,6 +17,8 @@ import time
 
 import odoo
 
+from odoo.addons.stockagile_amazon_connector.odoo_compat import SALE_LINE_TAXES_FIELD as TAXES
+
 from amazon_sandbox import seed
 
 count = int(os.environ.get("BENCH_FLOOR_ORDERS", "200"))
@@ -68,7 +70,7 @@ for data in orders:
                 "product_id": products[item["product"]["sellerSku"]].id,
                 "product_uom_qty": quantity,
                 "price_unit": float(parts["ITEM"]["subtotal"]["amount"]) / quantity,
-                "tax_id": [(6, 0, vat.ids)],
+                TAXES: [(6, 0, vat.ids)],
             }
         )
         shipping += amount(parts.get("SHIPPING"))
@@ -78,7 +80,7 @@ for data in orders:
             "product_id": account.shipping_product_id.id,
             "product_uom_qty": 1,
             "price_unit": shipping,
-            "tax_id": [(6, 0, vat.ids)],
+            TAXES: [(6, 0, vat.ids)],
         }
     )
     if discount:
@@ -87,7 +89,7 @@ for data in orders:
                 "product_id": account.discount_product_id.id,
                 "product_uom_qty": 1,
                 "price_unit": discount,
-                "tax_id": [(6, 0, vat.ids)],
+                TAXES: [(6, 0, vat.ids)],
             }
         )
     order = env["sale.order"].create(  # noqa: F821

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Idempotent set-up used by `make run` and `make test`:
 #   1. system packages (PostgreSQL, Chromium, wkhtmltopdf) with apt when missing;
-#   2. the Odoo 18.0 source: from $ODOO_SRC (a tree or a tarball) or the per-user cache,
-#      else downloaded from Odoo's official 18.0 source; remembered in the cache;
-#   3. a virtualenv with Odoo's requirements and ours (re-installed only when they change);
-#   4. a running PostgreSQL with a role for the current user;
-#   5. moto's server (the local Amazon SQS) in a virtualenv of its own.
-# Writes $CACHE_DIR/env.sh, which the other scripts source.
+#   2. the Odoo source of the series ($ODOO_VERSION, 18.0 by default, or 19.0): from $ODOO_SRC (a
+#      tree or a tarball) or the per-user cache, else downloaded from Odoo's official nightly source;
+#      remembered in the cache, per series;
+#   3. a virtualenv of the series with Odoo's requirements and ours (re-installed only when they change);
+#   4. the OCA addons of the series (queue_job; delivery_sendcloud_oca on 18.0 only: no 19.0 release);
+#   5. a running PostgreSQL with a role for the current user;
+#   6. moto's server (the local Amazon SQS) in a virtualenv of its own.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 mkdir -p "$CACHE_DIR"
 
-ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://nightly.odoo.com/$ODOO_VERSION/nightly/src/odoo_$ODOO_VERSION.latest.tar.gz}"
 
 apt_install() {
   # apt_install PKG...: install Debian packages when apt is there and we are root.
@@ -33,8 +34,9 @@ ensure_system_packages() {
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}" fonts-dejavu-core; fi
 }
 
-is_odoo18_tree() {
-  [ -f "$1/odoo-bin" ] && grep -q "^version_info = (18, 0," "$1/odoo/release.py" 2>/dev/null
+is_series_tree() {
+  # is_series_tree DIR: DIR is an Odoo source tree of the selected series.
+  [ -f "$1/odoo-bin" ] && grep -q "^version_info = (${ODOO_VERSION%%.*}, 0," "$1/odoo/release.py" 2>/dev/null
 }
 
 copy_odoo_tree() {
@@ -52,35 +54,35 @@ extract_odoo_tarball() {
   tar -xf "$1" -C "$tmp"
   local top
   top="$(dirname "$(find "$tmp" -maxdepth 3 -name odoo-bin | head -n 1)")"
-  [ -n "$top" ] && is_odoo18_tree "$top" || die "$1 does not contain an Odoo 18.0 source tree."
+  [ -n "$top" ] && is_series_tree "$top" || die "$1 does not contain an Odoo $ODOO_VERSION source tree."
   rm -rf "$ODOO_DIR" && mv "$top" "$ODOO_DIR" && rm -rf "$tmp"
 }
 
 ensure_odoo_source() {
   if [ -n "${ODOO_SRC:-}" ]; then
     local src; src="$(cd "$(dirname "$ODOO_SRC")" && pwd)/$(basename "$ODOO_SRC")"
-    if [ "$(cat "$CACHE_DIR/odoo-origin" 2>/dev/null)" = "$src" ] && is_odoo18_tree "$ODOO_DIR"; then
+    if [ "$(cat "$ODOO_ORIGIN" 2>/dev/null)" = "$src" ] && is_series_tree "$ODOO_DIR"; then
       return
     fi
-    log "Taking Odoo 18.0 from $src into $ODOO_DIR"
+    log "Taking Odoo $ODOO_VERSION from $src into $ODOO_DIR"
     if [ -d "$src" ]; then
-      is_odoo18_tree "$src" || die "ODOO_SRC=$src is not an Odoo 18.0 source tree (no odoo-bin or not version 18.0)."
+      is_series_tree "$src" || die "ODOO_SRC=$src is not an Odoo $ODOO_VERSION source tree (no odoo-bin or not version $ODOO_VERSION)."
       copy_odoo_tree "$src"
     elif [ -f "$src" ]; then
       extract_odoo_tarball "$src"
     else
       die "ODOO_SRC=$src does not exist."
     fi
-    echo "$src" > "$CACHE_DIR/odoo-origin"
+    echo "$src" > "$ODOO_ORIGIN"
     return
   fi
-  is_odoo18_tree "$ODOO_DIR" && return
-  log "No Odoo in the cache; downloading Odoo 18.0 from $ODOO_DOWNLOAD_URL"
+  is_series_tree "$ODOO_DIR" && return
+  log "No Odoo $ODOO_VERSION in the cache; downloading it from $ODOO_DOWNLOAD_URL"
   if curl -fsSL --connect-timeout 15 -o "$CACHE_DIR/odoo.tar.gz" "$ODOO_DOWNLOAD_URL"; then
     extract_odoo_tarball "$CACHE_DIR/odoo.tar.gz"
-    echo "$ODOO_DOWNLOAD_URL" > "$CACHE_DIR/odoo-origin"
+    echo "$ODOO_DOWNLOAD_URL" > "$ODOO_ORIGIN"
   else
-    die "Odoo 18.0 could not be obtained. Run again with ODOO_SRC=<an Odoo 18.0 source tree or tarball>, e.g. 'ODOO_SRC=~/src/odoo-18.0 make test' (it is copied to $ODOO_DIR and remembered)."
+    die "Odoo $ODOO_VERSION could not be obtained. Run again with ODOO_SRC=<an Odoo $ODOO_VERSION source tree or tarball>, e.g. 'ODOO_SRC=~/src/odoo-$ODOO_VERSION ODOO_VERSION=$ODOO_VERSION make test' (it is copied to $ODOO_DIR and remembered)."
   fi
 }
 
@@ -93,11 +95,11 @@ ensure_virtualenv() {
   local stamp
   [ -x "$PY" ] || python3 -m venv "$VENV_DIR"
   quiet_pip install -q --upgrade pip packaging >/dev/null
-  "$PY" "$REPO_DIR/scripts/odoo_requirements.py" "$ODOO_DIR/requirements.txt" > "$CACHE_DIR/odoo-requirements.txt"
-  stamp="$(cat "$CACHE_DIR/odoo-requirements.txt" "$REPO_DIR/requirements.txt" | sha256sum | cut -c1-16)"
+  "$PY" "$REPO_DIR/scripts/odoo_requirements.py" "$ODOO_DIR/requirements.txt" > "$CACHE_DIR/odoo-requirements$SERIES_SUFFIX.txt"
+  stamp="$(cat "$CACHE_DIR/odoo-requirements$SERIES_SUFFIX.txt" "$REPO_DIR/requirements.txt" | sha256sum | cut -c1-16)"
   if [ "$(cat "$VENV_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
     log "Installing Python requirements into $VENV_DIR (first time takes a few minutes)"
-    quiet_pip install -q -r "$CACHE_DIR/odoo-requirements.txt" -r "$REPO_DIR/requirements.txt"
+    quiet_pip install -q -r "$CACHE_DIR/odoo-requirements$SERIES_SUFFIX.txt" -r "$REPO_DIR/requirements.txt"
     echo "$stamp" > "$VENV_DIR/.stamp"
   fi
   "$PY" -c "import websocket" || die "websocket-client is missing: Odoo would silently skip browser tours."
@@ -105,6 +107,11 @@ ensure_virtualenv() {
 
 oca_versions() {
   # oca_versions: print the pip requirement of each OCA addon this Odoo tree can run.
+  if [ "$ODOO_VERSION" = 19.0 ]; then
+    # delivery_sendcloud_oca has no 19.0 release: the Sendcloud glue is not installed on 19.0.
+    echo "odoo-addon-queue-job>=19.0,<19.1"
+    return
+  fi
   # queue_job 18.0.1.7.1 and later import odoo.api.private, which older 18.0 trees lack.
   if grep -q "^def private" "$ODOO_DIR/odoo/api.py"; then
     echo "odoo-addon-queue-job>=18.0,<18.1"
@@ -115,8 +122,8 @@ oca_versions() {
 }
 
 ensure_oca_addons() {
-  # The OCA addons' wheels pin odoo==18.0.*, which no registry has: install them --no-deps into
-  # a folder of their own on the addons path; their Python needs (requests) are Odoo's already.
+  # The OCA addons' wheels pin odoo==<series>.*, which no registry has: install them --no-deps into
+  # a folder of their own on the addons path; ensure_oca_python_needs installs their Python needs.
   local wanted stamp
   wanted="$(oca_versions)"
   stamp="$(echo "$wanted" | sha256sum | cut -c1-16)"
@@ -142,6 +149,30 @@ ensure_moto() {
   # Moved whole: `bin/python -m moto.server` finds its packages from pyvenv.cfg's location.
   rm -rf "$MOTO_VENV" && mv "$MOTO_VENV.partial" "$MOTO_VENV"
   echo "$wanted" > "$MOTO_VENV/.stamp"
+}
+
+ensure_oca_python_needs() {
+  # The OCA wheels' own Python needs (e.g. openupgradelib for queue_job 19.0), less Odoo and
+  # other addons, into the virtualenv; once per set of OCA wheels.
+  local needs
+  needs="$(sed -n 's/^Requires-Dist: //p' "$OCA_DIR"/*.dist-info/METADATA | grep -viE '^odoo([-=<>~ ]|$)' | sort -u || true)"
+  [ -n "$needs" ] || return 0
+  local reqs; mapfile -t reqs <<<"$needs"
+  # Nothing to do (and the virtualenv untouched) when every one is installed already.
+  "$PY" - "${reqs[@]}" <<'PYEOF' && return 0
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from packaging.requirements import Requirement
+try:
+    for line in sys.argv[1:]:
+        requirement = Requirement(line)
+        if not requirement.specifier.contains(version(requirement.name), prereleases=True):
+            sys.exit(1)
+except PackageNotFoundError:
+    sys.exit(1)
+PYEOF
+  log "Installing the OCA addons' Python needs: ${reqs[*]}"
+  quiet_pip install -q "${reqs[@]}"
 }
 
 ensure_postgres() {
@@ -172,6 +203,7 @@ ensure_system_packages
 ensure_odoo_source
 ensure_virtualenv
 ensure_oca_addons
+ensure_oca_python_needs
 ensure_postgres
 ensure_moto
-log "Ready: Odoo 18.0 in $ODOO_DIR (from $(cat "$CACHE_DIR/odoo-origin")), Python in $VENV_DIR"
+log "Ready: Odoo $ODOO_VERSION in $ODOO_DIR (from $(cat "$ODOO_ORIGIN")), Python in $VENV_DIR"

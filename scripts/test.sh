@@ -8,7 +8,7 @@ source "$CACHE_DIR/pg.env"
 source "$REPO_DIR/scripts/sandbox.sh"
 
 VAR_DIR="$REPO_DIR/var/test" && rm -rf "$VAR_DIR" && mkdir -p "$VAR_DIR"
-DB="stockagile_test_$$"
+DB="${DB_PREFIX}_test_$$"
 export STOCKAGILE_TEST_DB="$DB"
 cleanup() {
   kill "${SANDBOX_PID:-}" 2>/dev/null || true
@@ -32,17 +32,22 @@ log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL"
 start_sendcloud_sandbox 0 "$VAR_DIR/sendcloud-sandbox.log"
 log "Sendcloud sandbox on $STOCKAGILE_SENDCLOUD_URL"
 
-log "Odoo tests on a fresh database $DB (installing the connector takes a few minutes)"
+# The repository's addons this series can install (on 19.0 none that needs delivery_sendcloud_oca).
+ADDONS="$(repo_addons)"
+log "Odoo $ODOO_VERSION tests of $ADDONS on a fresh database $DB (installing takes a few minutes)"
 ODOO_LOG="$VAR_DIR/odoo-tests.log"
 set +e
-# OCA's Sendcloud module first, without --test-enable: its own tests import test-only packages
-# (vcrpy, responses) that are not ours to install, and they are not the tests of this repository.
-odoo_bin -d "$DB" -i delivery_sendcloud_oca --stop-after-init --log-level=warn \
-  --http-port="$(free_port)" --max-cron-threads=0 >"$VAR_DIR/odoo-oca-install.log" 2>&1 \
-  || { tail -n 40 "$VAR_DIR/odoo-oca-install.log"; die "Installing delivery_sendcloud_oca failed."; }
-odoo_bin -d "$DB" -i stockagile_amazon_connector,stockagile_amazon_sendcloud --test-enable \
-  --test-tags=/stockagile_amazon_connector,/stockagile_amazon_sendcloud --stop-after-init \
-  --http-port="$(free_port)" --log-level=info --max-cron-threads=0 >"$ODOO_LOG" 2>&1
+if [[ ",$ADDONS," == *,stockagile_amazon_sendcloud,* ]]; then
+  # OCA's Sendcloud module first, without --test-enable: its own tests import test-only packages
+  # (vcrpy, responses) that are not ours to install, and they are not the tests of this repository.
+  odoo_bin -d "$DB" -i delivery_sendcloud_oca "${ODOO_DEMO_ARGS[@]}" --stop-after-init \
+    --log-level=warn --http-port="$(free_port)" --max-cron-threads=0 \
+    >"$VAR_DIR/odoo-oca-install.log" 2>&1 \
+    || { tail -n 40 "$VAR_DIR/odoo-oca-install.log"; die "Installing delivery_sendcloud_oca failed."; }
+fi
+odoo_bin -d "$DB" -i "$ADDONS" "${ODOO_DEMO_ARGS[@]}" --test-enable \
+  --test-tags="/${ADDONS//,/,/}" --stop-after-init --http-port="$(free_port)" \
+  --log-level=info --max-cron-threads=0 >"$ODOO_LOG" 2>&1
 odoo_rc=$?
 set -e
 grep -E "(ERROR|FAIL|CRITICAL)|odoo\.tests\.result|tests when loading|: skipped |Ran [0-9]+ tests" "$ODOO_LOG" | tail -n 60 || true

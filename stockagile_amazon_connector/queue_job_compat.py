@@ -22,6 +22,9 @@ import requests
 
 _logger = logging.getLogger(__name__)
 
+#: What 18.0.1.7.0's request function does on a timeout (later releases just log it).
+RESETS_ON_TIMEOUT = "except requests.Timeout:\n            set_job_pending()"
+
 
 def _async_http_get(scheme, host, port, user, password, db_name, job_uuid):
     """Ask Odoo to run the job without waiting for it (queue_job 18.0.2's version)."""
@@ -56,7 +59,7 @@ def apply():
         source = inspect.getsource(original)
     except (OSError, TypeError):
         return False
-    if "except requests.Timeout:\n            set_job_pending()" not in source:
+    if RESETS_ON_TIMEOUT not in source:
         return False
     runner._async_http_get = _async_http_get
     _logger.info("queue_job 18.0.1.7.0: a job runner request timeout no longer requeues the job")

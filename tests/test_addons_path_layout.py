@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.e2e.harness import OCA_DIR, ODOO_DIR, REPO
+from tests.e2e.harness import OCA_DIR, ODOO_DIR, ODOO_VERSION, REPO
 
 ONE_TEST = "/stockagile_amazon_connector:TestAmazonAccount.test_connection_succeeds_on_sandbox"
 
@@ -29,7 +29,7 @@ def _free_port():
 @pytest.mark.slow
 def test_registry_loads_and_tests_run_from_addons_path_only(sandbox_url, tmp_path):
     """odoo-bin --test-enable -i stock,<addon> loads the registry and runs a sandbox test."""
-    database = f"stockagile_layout_{os.getpid()}"
+    database = f"stockagile_layout_{ODOO_VERSION.replace('.', '_')}_{os.getpid()}"
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env["STOCKAGILE_SANDBOX_URL"] = sandbox_url
     addons = f"{ODOO_DIR}/odoo/addons,{ODOO_DIR}/addons,{OCA_DIR},{REPO}"

@@ -22,6 +22,7 @@ from . import amazon_account_notification
 # The host ERP's models, extended
 from . import product_product
 from . import product_template
+from . import res_groups
 from . import res_partner
 from . import res_users
 from . import sale_order

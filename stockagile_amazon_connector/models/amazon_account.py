@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .. import odoo_compat
 from ..services import AccountConfig, AmazonError, MarketplaceRef, RateLimiter, SpApiService
 from ..services.const import USAGE_PLANS
 from .amazon_job_mixin import PRIORITY_BULK, PRIORITY_IMPORT, account_channel
@@ -723,7 +724,7 @@ class AmazonAccount(models.Model):
                     {
                         "name": _("Amazon FBA (%(account)s)", account=self.name),
                         "usage": "internal",
-                        "location_id": self.env.ref("stock.stock_location_locations").id,
+                        "location_id": odoo_compat.physical_locations(self.env).id,
                         "company_id": self.company_id.id,
                     }
                 )

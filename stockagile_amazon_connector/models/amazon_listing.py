@@ -8,6 +8,7 @@ from odoo.tools import float_round
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import odoo_compat
 from ..services import payloads
 from .amazon_job_mixin import REFRESH_MAX_IDS
 
@@ -25,6 +26,18 @@ LISTING_STATES = [
 ]
 
 
+@odoo_compat.sql_constraints(
+    (
+        "product_account_unique",
+        "UNIQUE(product_id, account_id)",
+        "A product has one listing per Amazon account.",
+    ),
+    (
+        "sku_account_unique",
+        "UNIQUE(sku, account_id)",
+        "Two products of one Amazon account cannot share a SKU.",
+    ),
+)
 class AmazonListing(models.Model):
     """Binding of a product to an Amazon account: the seller SKU and what was last pushed.
 
@@ -88,19 +101,6 @@ class AmazonListing(models.Model):
     )
     change_ids = fields.One2many("amazon.listing.change", "listing_id", readonly=True)
     has_pending_changes = fields.Boolean(compute="_compute_has_pending_changes")
-
-    _sql_constraints = [
-        (
-            "product_account_unique",
-            "UNIQUE(product_id, account_id)",
-            "A product has one listing per Amazon account.",
-        ),
-        (
-            "sku_account_unique",
-            "UNIQUE(sku, account_id)",
-            "Two products of one Amazon account cannot share a SKU.",
-        ),
-    ]
 
     @api.depends("account_id.marketplace_ids.currency_id", "company_id.currency_id")
     def _compute_currency_id(self):

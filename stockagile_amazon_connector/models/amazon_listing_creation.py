@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from .. import odoo_compat
 from ..services import (
     AmazonError,
     AuthError,
@@ -66,6 +67,13 @@ def barcode_type(barcode):
     return {12: "upc", 13: "ean", 14: "gtin"}.get(len(digits), "ean")
 
 
+@odoo_compat.sql_constraints(
+    (
+        "sku_marketplace_account_unique",
+        "UNIQUE(account_id, marketplace_id, sku)",
+        "A SKU is created once per marketplace of an account.",
+    ),
+)
 class AmazonListingCreation(models.Model):
     """The creation of one product's listing in one marketplace of an account.
 
@@ -122,14 +130,6 @@ class AmazonListingCreation(models.Model):
     submission_id = fields.Char(readonly=True)
     submitted_date = fields.Datetime(readonly=True)
     attributes_sent = fields.Text(readonly=True, help="The attributes sent to Amazon (JSON).")
-
-    _sql_constraints = [
-        (
-            "sku_marketplace_account_unique",
-            "UNIQUE(account_id, marketplace_id, sku)",
-            "A SKU is created once per marketplace of an account.",
-        ),
-    ]
 
     @api.model
     def _plain_issues(self, issues, titles=None):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .. import odoo_compat
+
 REGIONS = [
     ("na", "North America"),
     ("eu", "Europe"),
@@ -7,6 +9,9 @@ REGIONS = [
 ]
 
 
+@odoo_compat.sql_constraints(
+    ("api_ref_unique", "UNIQUE(api_ref)", "A marketplace ID can only be declared once."),
+)
 class AmazonMarketplace(models.Model):
     """One of Amazon's public marketplaces, shipped as data.
 
@@ -29,7 +34,3 @@ class AmazonMarketplace(models.Model):
     currency_id = fields.Many2one("res.currency", required=True)
     domain = fields.Char(help="The storefront's web address.")
     active = fields.Boolean(default=True)
-
-    _sql_constraints = [
-        ("api_ref_unique", "UNIQUE(api_ref)", "A marketplace ID can only be declared once."),
-    ]

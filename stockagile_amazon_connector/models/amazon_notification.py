@@ -14,6 +14,7 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .. import odoo_compat
 from ..services import NotFoundError
 from ..services.notifications import MalformedNotificationError, parse_order_change
 from .amazon_job_mixin import PRIORITY_REALTIME
@@ -48,6 +49,13 @@ def _read_body(account, body):
     }
 
 
+@odoo_compat.sql_constraints(
+    (
+        "notification_unique",
+        "unique(account_id, notification_ref)",
+        "A notification is stored once per account.",
+    ),
+)
 class AmazonNotification(models.Model):
     _name = "amazon.notification"
     _description = "Amazon Order Notification"
@@ -86,14 +94,6 @@ class AmazonNotification(models.Model):
     sale_order_id = fields.Many2one(
         "sale.order", compute="_compute_sale_order_id", string="Sales order"
     )
-
-    _sql_constraints = [
-        (
-            "notification_unique",
-            "unique(account_id, notification_ref)",
-            "A notification is stored once per account.",
-        )
-    ]
 
     def _compute_sale_order_id(self):
         for record in self:

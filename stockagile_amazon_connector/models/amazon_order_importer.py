@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import odoo_compat
 from ..services import AmazonError, InvalidRequestError, ThrottledError
 from .amazon_job_mixin import PRIORITY_IMPORT
 
@@ -412,18 +413,20 @@ class AmazonOrderImporter(models.AbstractModel):
         lines = order.order_line.filtered(lambda line: line.product_id.type == "consu")
         moves = self.env["stock.move"].create(
             [
-                {
-                    "name": line.name,
-                    "product_id": line.product_id.id,
-                    "product_uom_qty": line.product_uom_qty,
-                    "product_uom": line.product_uom.id,
-                    "location_id": location.id,
-                    "location_dest_id": customers.id,
-                    "sale_line_id": line.id,
-                    "partner_id": order.partner_shipping_id.id,
-                    "company_id": order.company_id.id,
-                    "origin": order.name,
-                }
+                odoo_compat.stock_move_values(
+                    {
+                        "name": line.name,
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.product_uom_qty,
+                        "product_uom": odoo_compat.sale_line_uom(line).id,
+                        "location_id": location.id,
+                        "location_dest_id": customers.id,
+                        "sale_line_id": line.id,
+                        "partner_id": order.partner_shipping_id.id,
+                        "company_id": order.company_id.id,
+                        "origin": order.name,
+                    }
+                )
                 for line in lines
             ]
         )

@@ -12,6 +12,8 @@ from odoo import Command, _, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
+from .. import odoo_compat
+
 _logger = logging.getLogger(__name__)
 
 #: Amounts closer than this are equal (Amazon rounds to cents).
@@ -337,7 +339,7 @@ class AmazonOrderMapper(models.AbstractModel):
             values = {
                 "product_id": product.id,
                 "product_uom_qty": quantity,
-                "tax_id": [Command.set(item_taxes.ids)],
+                odoo_compat.SALE_LINE_TAXES_FIELD: [Command.set(item_taxes.ids)],
                 "price_unit": self._price(gross, vat_parts.get("ITEM", 0), included, item_taxes)
                 / quantity,
                 "amazon_order_item_ref": item.get("orderItemId"),
@@ -378,7 +380,8 @@ class AmazonOrderMapper(models.AbstractModel):
                 shipping[key] = shipping.get(key, Decimal(0)) + price
             if discount:
                 promotion = self._promotion_line(account, item, discount, included, item_taxes)
-                lines.append(promotion | {"tax_id": [Command.set(item_taxes.ids)]})
+                taxes = {odoo_compat.SALE_LINE_TAXES_FIELD: [Command.set(item_taxes.ids)]}
+                lines.append(promotion | taxes)
         for tax_ids, price in shipping.items():
             lines.append(
                 {
@@ -386,7 +389,7 @@ class AmazonOrderMapper(models.AbstractModel):
                     "name": _("Amazon shipping"),
                     "product_uom_qty": 1,
                     "price_unit": price,
-                    "tax_id": [Command.set(list(tax_ids))],
+                    odoo_compat.SALE_LINE_TAXES_FIELD: [Command.set(list(tax_ids))],
                 }
             )
         if any(not line.get("product_id") for line in lines):

@@ -2,9 +2,17 @@ import json
 
 from odoo import api, fields, models
 
+from .. import odoo_compat
 from ..services import const
 
 
+@odoo_compat.sql_constraints(
+    (
+        "name_marketplace_requirements_unique",
+        "UNIQUE(name, marketplace_id, requirements)",
+        "A product type is cached once per marketplace and requirement set.",
+    ),
+)
 class AmazonProductType(models.Model):
     """An Amazon product type in one marketplace, with its JSON Schema cached by checksum.
 
@@ -36,14 +44,6 @@ class AmazonProductType(models.Model):
     checksum = fields.Char(readonly=True, help="Checksum of the cached schema (Base64 MD5).")
     schema = fields.Text(readonly=True, help="The JSON Schema Amazon publishes for this type.")
     schema_date = fields.Datetime(readonly=True)
-
-    _sql_constraints = [
-        (
-            "name_marketplace_requirements_unique",
-            "UNIQUE(name, marketplace_id, requirements)",
-            "A product type is cached once per marketplace and requirement set.",
-        ),
-    ]
 
     @api.depends("name", "display_label")
     def _compute_display_name(self):

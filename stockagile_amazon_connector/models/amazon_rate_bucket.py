@@ -2,9 +2,17 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 
+from .. import odoo_compat
 from ..services import TokenBucket
 
 
+@odoo_compat.sql_constraints(
+    (
+        "key_operation_uniq",
+        "unique(key, operation)",
+        "One bucket per seller and operation.",
+    ),
+)
 class AmazonRateBucket(models.Model):
     """Pacing state of one SP-API operation for one selling partner, shared by the cluster.
 
@@ -32,14 +40,6 @@ class AmazonRateBucket(models.Model):
     blocked_until = fields.Float(
         help="Database clock (epoch seconds) before which no call may go, after a throttle."
     )
-
-    _sql_constraints = [
-        (
-            "key_operation_uniq",
-            "unique(key, operation)",
-            "One bucket per seller and operation.",
-        ),
-    ]
 
     @api.model
     def _store(self, key):
@@ -80,7 +80,7 @@ class PostgresBucketStore:
         :param plan: :class:`~..services.const.UsagePlan` to create the row and bound its burst.
         """
         with self._registry.cursor() as cr:
-            if not self._registry.in_test_mode():
+            if not odoo_compat.is_test_cursor(cr):
                 # Odoo's transactions are REPEATABLE READ: a row another worker committed after
                 # our snapshot would fail our FOR UPDATE ("could not serialize access"). In READ
                 # COMMITTED the FOR UPDATE waits its turn, then reads the latest committed row.

@@ -14,6 +14,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from .. import odoo_compat
+
 _logger = logging.getLogger(__name__)
 
 RETURN_STATES = [
@@ -27,6 +29,13 @@ RETURN_STATES = [
 CANCELLED_STATUS_WORDS = ("reject", "cancel", "denied")
 
 
+@odoo_compat.sql_constraints(
+    (
+        "rma_ref_unique",
+        "UNIQUE(account_id, rma_ref)",
+        "This Amazon return was already recorded for this account.",
+    ),
+)
 class AmazonReturn(models.Model):
     _name = "amazon.return"
     _description = "Amazon Return"
@@ -92,14 +101,6 @@ class AmazonReturn(models.Model):
         "quantity above what was delivered...); the message says what to do, then press Retry.\n"
         "Cancelled: rejected or cancelled on Amazon, or closed by a user.",
     )
-
-    _sql_constraints = [
-        (
-            "rma_ref_unique",
-            "UNIQUE(account_id, rma_ref)",
-            "This Amazon return was already recorded for this account.",
-        ),
-    ]
 
     @api.depends("line_ids.product_id", "line_ids.sku", "line_ids.item_name", "line_ids.reason")
     def _compute_summaries(self):

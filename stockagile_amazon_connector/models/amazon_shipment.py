@@ -28,6 +28,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 
+from .. import odoo_compat
 from ..services import (
     AmazonError,
     AuthError,
@@ -52,6 +53,13 @@ OUTAGE_BACKOFF = 15
 MAX_BACKOFF = 60
 
 
+@odoo_compat.sql_constraints(
+    (
+        "picking_package_unique",
+        "UNIQUE(picking_id, package_key)",
+        "A package of a delivery has one shipment confirmation.",
+    ),
+)
 class AmazonShipment(models.Model):
     """The shipment confirmation of one package of a done delivery of an Amazon order."""
 
@@ -113,14 +121,6 @@ class AmazonShipment(models.Model):
     correction_count = fields.Integer(
         readonly=True, help="Corrections Amazon accepted after the first confirmation."
     )
-
-    _sql_constraints = [
-        (
-            "picking_package_unique",
-            "UNIQUE(picking_id, package_key)",
-            "A package of a delivery has one shipment confirmation.",
-        ),
-    ]
 
     def init(self):
         """Databases from before several packages per delivery keep a UNIQUE(picking_id) that

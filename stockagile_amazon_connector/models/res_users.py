@@ -1,6 +1,15 @@
 from odoo import _, api, fields, models
 
+from .. import odoo_compat
 
+
+@odoo_compat.sql_constraints(
+    (
+        "amazon_integration_company_uniq",
+        "unique (amazon_integration_company_id)",
+        "A company has one Amazon integration user.",
+    ),
+)
 class ResUsers(models.Model):
     """The dedicated user an integrator's tool logs in as, with an API key, one per company.
 
@@ -20,14 +29,6 @@ class ResUsers(models.Model):
         help="Set on the integration user the Amazon Developers page created for this company: "
         "integrators' tools log in as it with an API key.",
     )
-
-    _sql_constraints = [
-        (
-            "amazon_integration_company_uniq",
-            "unique (amazon_integration_company_id)",
-            "A company has one Amazon integration user.",
-        )
-    ]
 
     @api.model
     def _amazon_integration_login(self, company):
@@ -61,7 +62,7 @@ class ResUsers(models.Model):
                 "login": self._amazon_integration_login(company),
                 "company_id": company.id,
                 "company_ids": [fields.Command.set(company.ids)],
-                "groups_id": [fields.Command.set(groups.ids)],
+                odoo_compat.GROUPS_FIELD: [fields.Command.set(groups.ids)],
                 "amazon_integration_company_id": company.id,
             }
         )

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import odoo_compat
+
 #: Amazon's order fulfillment statuses (Orders API 2026-01-01, ``FulfillmentStatus``).
 AMAZON_STATUSES = [
     ("PENDING_AVAILABILITY", "Pending availability"),
@@ -30,6 +32,13 @@ SHIPPING_STATES = [
 PRIORITY = ("error", "awaiting_data", "pending", "confirmed")
 
 
+@odoo_compat.sql_constraints(
+    (
+        "amazon_order_ref_unique",
+        "UNIQUE(amazon_account_id, amazon_order_ref)",
+        "This Amazon order was already imported for this account.",
+    ),
+)
 class SaleOrder(models.Model):
     """An Amazon order is an ordinary sales order carrying where it comes from.
 
@@ -75,14 +84,6 @@ class SaleOrder(models.Model):
     is_amazon_order = fields.Boolean(
         compute="_compute_is_amazon_order", search="_search_is_amazon_order"
     )
-
-    _sql_constraints = [
-        (
-            "amazon_order_ref_unique",
-            "UNIQUE(amazon_account_id, amazon_order_ref)",
-            "This Amazon order was already imported for this account.",
-        ),
-    ]
 
     @api.depends("amazon_order_ref")
     def _compute_is_amazon_order(self):
@@ -274,9 +275,8 @@ class SaleOrder(models.Model):
                     "name": _("Anonymized Amazon buyer"),
                     "street": False,
                     "street2": False,
-                    "phone": False,
-                    "mobile": False,
                     "email": False,
+                    **dict.fromkeys(odoo_compat.PARTNER_PHONE_FIELDS, False),
                 }
             )
         self.write({"amazon_anonymized": True})

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .. import odoo_compat
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -11,10 +13,14 @@ class SaleOrderLine(models.Model):
         string="Amazon SKU", readonly=True, copy=False, help="Seller SKU of the Amazon order item."
     )
 
-    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
-        """Amazon ships FBA orders from its own stock: no delivery from our warehouses."""
+    def _action_launch_stock_rule(self, *args, **kwargs):
+        """Amazon ships FBA orders from its own stock: no delivery from our warehouses.
+
+        Arguments pass through as given: ``previous_product_uom_qty`` is positional on Odoo 18.0
+        and keyword-only on 19.0.
+        """
         lines = self.filtered(lambda line: line.order_id.amazon_fulfillment_channel != "fba")
-        return super(SaleOrderLine, lines)._action_launch_stock_rule(previous_product_uom_qty)
+        return super(SaleOrderLine, lines)._action_launch_stock_rule(*args, **kwargs)
 
     @api.depends("order_id.amazon_order_ref")
     def _compute_qty_to_invoice(self):
@@ -43,7 +49,7 @@ class SaleOrderLine(models.Model):
             return 0.0
         _outgoing, incoming = self._get_outgoing_incoming_moves()
         return sum(
-            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            move.product_uom._compute_quantity(move.quantity, odoo_compat.sale_line_uom(self))
             for move in incoming
             if move.state == "done"
         )

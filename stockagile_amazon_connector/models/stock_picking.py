@@ -17,6 +17,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import MissingError, UserError, ValidationError
 from odoo.tools import float_is_zero
 
+from .. import odoo_compat
+
 #: Fields of a delivery whose change must reach Amazon once the delivery is done.
 SHIPPING_FIELDS = {
     "carrier_id",
@@ -454,7 +456,7 @@ class StockPicking(models.Model):
             if not line.amazon_order_item_ref:
                 continue
             quantity = move_line.product_uom_id._compute_quantity(
-                move_line.quantity, line.product_uom, rounding_method="HALF-UP"
+                move_line.quantity, odoo_compat.sale_line_uom(line), rounding_method="HALF-UP"
             )
             ref = line.amazon_order_item_ref
             quantities[ref] = quantities.get(ref, 0.0) + quantity

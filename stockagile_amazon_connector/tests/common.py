@@ -25,6 +25,8 @@ from odoo.tests import TransactionCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
+from ..odoo_compat import stock_move_values
+
 _started_sandbox = None
 SANDBOX_PACKAGE = "amazon_sandbox"
 # stockagile_amazon_connector/tests/common.py -> the repository's root, where amazon_sandbox/ lives.
@@ -183,14 +185,16 @@ class AmazonStockMixin:
                     (
                         0,
                         0,
-                        {
-                            "name": product.display_name,
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": product.uom_id.id,
-                            "location_id": source.id,
-                            "location_dest_id": destination.id,
-                        },
+                        stock_move_values(
+                            {
+                                "name": product.display_name,
+                                "product_id": product.id,
+                                "product_uom_qty": quantity,
+                                "product_uom": product.uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": destination.id,
+                            }
+                        ),
                     )
                 ],
             }

@@ -5,6 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..odoo_compat import stock_move_values
 from .common import AmazonTestCase, run_amazon_jobs
 
 
@@ -114,14 +115,18 @@ class TestCatalogSync(AmazonTestCase):
                     (
                         0,
                         0,
-                        {
-                            "name": "reserve",
-                            "product_id": self.mug.id,
-                            "product_uom_qty": 3,
-                            "product_uom": self.mug.uom_id.id,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                        },
+                        stock_move_values(
+                            {
+                                "name": "reserve",
+                                "product_id": self.mug.id,
+                                "product_uom_qty": 3,
+                                "product_uom": self.mug.uom_id.id,
+                                "location_id": self.warehouse.lot_stock_id.id,
+                                "location_dest_id": self.env.ref(
+                                    "stock.stock_location_customers"
+                                ).id,
+                            }
+                        ),
                     )
                 ],
             }

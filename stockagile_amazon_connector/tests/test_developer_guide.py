@@ -3,6 +3,7 @@ import json
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .. import odoo_compat
 from ..wizards.amazon_developer_guide import is_sandbox_endpoint
 from .test_order_import import FBM_SINGLE, SKUS, AmazonOrderCase
 
@@ -68,8 +69,17 @@ class TestDeveloperGuide(DeveloperGuideMixin, AmazonOrderCase):
         self.assertIn("https://erp.example.com/xmlrpc/2/object <<EOF", guide.example_curl)
         self.assertIn("<string>$ODOO_API_KEY</string>", guide.example_curl)
         self.assertIn("<string>amazon_mark_shipped</string>", guide.example_curl)
-        self.assertFalse(guide.show_json2, "JSON-2 exists from Odoo 19 only")
-        self.assertFalse(guide.example_json2)
+        if odoo_compat.HAS_JSON2:
+            self.assertTrue(guide.show_json2, "Odoo 19: integrators get the JSON-2 calls too")
+            self.assertIn(
+                "https://erp.example.com/json/2/stock.picking/amazon_mark_shipped",
+                guide.example_json2,
+            )
+            self.assertIn("Authorization: bearer $ODOO_API_KEY", guide.example_json2)
+            self.assertIn(f"X-Odoo-Database: {self.env.cr.dbname}", guide.example_json2)
+        else:
+            self.assertFalse(guide.show_json2, "JSON-2 exists from Odoo 19 only")
+            self.assertFalse(guide.example_json2)
         self.assertIn("does not exist or was deleted", guide.guide_html)
         self.assertIn("awaiting_data", guide.guide_html)
 

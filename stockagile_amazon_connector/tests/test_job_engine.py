@@ -1,3 +1,4 @@
+import inspect
 from datetime import timedelta
 
 from odoo import fields
@@ -77,6 +78,8 @@ class TestJobEngine(AmazonTestCase):
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 6)
 
     def test_runner_timeout_never_requeues_a_running_job(self):
-        """queue_job 18.0.1.7.0's runner no longer resets a job whose request is slow."""
-        self.assertIs(runner._async_http_get, queue_job_compat._async_http_get)
-        self.assertFalse(queue_job_compat.apply(), "applied once")
+        """The runner in use never resets a job whose request is slow (18.0.1.7.0's is bridged)."""
+        request = runner._async_http_get
+        if request is not queue_job_compat._async_http_get:  # a later queue_job, e.g. on 19.0
+            self.assertNotIn(queue_job_compat.RESETS_ON_TIMEOUT, inspect.getsource(request))
+        self.assertFalse(queue_job_compat.apply(), "nothing left to bridge")

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models import amazon_order_importer
+from ..odoo_compat import sale_line_taxes
 from .common import AmazonTestCase, import_amazon_orders, run_amazon_jobs, seed
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
@@ -150,8 +151,8 @@ class TestOrderImport(AmazonOrderCase):
         self.assertAlmostEqual(promotion.price_total, -2.00, msg="the promotion is a discount")
         self.assertIn("ES-BLACKWEEK-10", promotion.name)
         self.assertAlmostEqual(order.amount_total, 51.78, msg="the total must be Amazon's")
-        self.assertTrue(tee.tax_id.price_include, "EU prices include VAT")
-        self.assertEqual(tee.tax_id.amount, 21.0)
+        self.assertTrue(sale_line_taxes(tee).price_include, "EU prices include VAT")
+        self.assertEqual(sale_line_taxes(tee).amount, 21.0)
         self.assertAlmostEqual(order.amount_untaxed, round(51.78 / 1.21, 2), delta=0.02)
 
     def test_business_order_partner_and_reference(self):

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..odoo_compat import GROUPS_FIELD
 from .common import import_amazon_returns, run_amazon_jobs
 from .test_order_import import FBM_MULTI, SHIPPED_FBM, AmazonOrderCase, iso_ago
 
@@ -261,7 +262,7 @@ class TestReturns(AmazonOrderCase):
             {
                 "name": "Warehouse clerk",
                 "login": "returns_clerk",
-                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+                GROUPS_FIELD: [(6, 0, [self.env.ref("stock.group_stock_user").id])],
             }
         )
         self._validate(ret.picking_ids.with_user(clerk))

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..odoo_compat import stock_move_values
 from .common import import_amazon_orders, run_amazon_jobs
 from .test_order_import import FBM_MULTI, FBM_SINGLE, SHIPPED_FBM, SKUS, AmazonOrderCase
 
@@ -372,14 +373,16 @@ class TestShipping(AmazonOrderCase):
             {
                 "move_ids": [
                     Command.create(
-                        {
-                            "name": "extra",
-                            "product_id": product.id,
-                            "product_uom_qty": 1,
-                            "quantity": 1,
-                            "location_id": picking.location_id.id,
-                            "location_dest_id": picking.location_dest_id.id,
-                        }
+                        stock_move_values(
+                            {
+                                "name": "extra",
+                                "product_id": product.id,
+                                "product_uom_qty": 1,
+                                "quantity": 1,
+                                "location_id": picking.location_id.id,
+                                "location_dest_id": picking.location_dest_id.id,
+                            }
+                        )
                     )
                 ]
             }

@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, release
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
+from .. import odoo_compat
 from ..models.stock_picking import SYNC_STATES
 
 #: Odoo 19 adds the JSON-2 API (``/json/2/<model>/<method>``, API key as bearer token).
-HAS_JSON2 = release.version_info[0] >= 19
+HAS_JSON2 = odoo_compat.HAS_JSON2
 
 #: The examples read the key from this environment variable: it never appears in a page.
 API_KEY_VAR = "ODOO_API_KEY"

@@ -5,7 +5,7 @@ import xmlrpc.client
 
 import pytest
 
-from .harness import OdooClient, wait_for
+from .harness import GROUPS_FIELD, OdooClient, wait_for
 
 SKU = "E2E-ROLES-001"
 #: Odoo's XML-RPC fault code of an ``AccessError``.
@@ -19,7 +19,7 @@ def _user(odoo, odoo_server, login, groups, company_id=None):
         "name": login,
         "login": login,
         "password": f"{login}-pass",
-        "groups_id": [(6, 0, [odoo.ref(group) for group in ("base.group_user", *groups)])],
+        GROUPS_FIELD: [(6, 0, [odoo.ref(group) for group in ("base.group_user", *groups)])],
     }
     if company_id:
         values.update({"company_id": company_id, "company_ids": [(6, 0, [company_id])]})

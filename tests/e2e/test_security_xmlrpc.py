@@ -4,7 +4,7 @@ import xmlrpc.client
 
 import pytest
 
-from .harness import OdooClient
+from .harness import GROUPS_FIELD, OdooClient
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def amazon_user(odoo, odoo_server):
         "name": "Amazon Clerk",
         "login": login,
         "password": "clerk-pass-1",
-        "groups_id": [(6, 0, [odoo.ref("base.group_user"), group])],
+        GROUPS_FIELD: [(6, 0, [odoo.ref("base.group_user"), group])],
     }
     if existing:
         odoo.call("res.users", "write", existing, values)

@@ -10,7 +10,15 @@ import xmlrpc.client
 import pytest
 
 from .accounting import configure_spanish_sales
-from .harness import REPO, OdooClient, product_with_sku, receive, wait_for, wait_for_jobs
+from .harness import (
+    GROUPS_FIELD,
+    REPO,
+    OdooClient,
+    product_with_sku,
+    receive,
+    wait_for,
+    wait_for_jobs,
+)
 
 FBM_SINGLE, FBM_MULTI, BUSINESS = (
     "402-3715930-4861125",
@@ -232,7 +240,7 @@ def no_stock_user(odoo, odoo_server):
         "name": "No Stock",
         "login": login,
         "password": "no-stock-pass-1",
-        "groups_id": [(6, 0, [odoo.ref("base.group_user")])],
+        GROUPS_FIELD: [(6, 0, [odoo.ref("base.group_user")])],
     }
     existing = odoo.call("res.users", "search", [("login", "=", login)])
     if existing:
