@@ -55,8 +55,10 @@ OVERVIEW_LISTS = {
 }
 
 
+# One concern per file: the overview's counters extend the account beside its notifications
+# (amazon_account_notification.py), each readable alone.
 class AmazonAccount(models.Model):
-    _inherit = "amazon.account"
+    _inherit = "amazon.account"  # pylint: disable=consider-merging-classes-inherited
 
     overview_listing_error_count = fields.Integer(
         string="Listings in error", compute="_compute_overview_counts"
