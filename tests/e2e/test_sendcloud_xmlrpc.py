@@ -144,7 +144,11 @@ def _pack(odoo, move_line_ids):
 def test_label_mark_shipped_once(odoo, sandbox, sendcloud, orders):
     """Order → Label with Sendcloud → PDF on the delivery → mark shipped → Amazon has the parcel."""
     picking_id = _delivery(odoo, orders, FBM_SINGLE)
-    [order_id] = odoo.call("sale.order", "search", [("amazon_order_ref", "=", FBM_SINGLE)])
+    [order_id] = odoo.call(
+        "sale.order",
+        "search",
+        [("amazon_account_id", "=", orders), ("amazon_order_ref", "=", FBM_SINGLE)],
+    )
     result = odoo.call("sale.order", "action_amazon_sendcloud_label", [order_id])
     assert result["params"]["type"] == "success", result["params"]["message"]
     [parcel] = sendcloud.parcels()
