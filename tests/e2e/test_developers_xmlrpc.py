@@ -175,27 +175,7 @@ def test_generated_curl_example_ships_with_api_key(
     )
     assert run.returncode == 0, run.stderr
     assert "<fault>" not in run.stdout, run.stdout
-    [picking] = odoo.call(
-        "stock.picking",
-        "search_read",
-        [
-            ("sale_id.amazon_account_id", "=", amazon_account),
-            ("carrier_tracking_ref", "=", "SEUR-0001"),
-            ("state", "=", "done"),
-        ],
-        ["amazon_order_ref"],
-    )
-    shipped = wait_for(
-        lambda: [
-            s
-            for s in sandbox.shipments()
-            if s["packageDetail"]["packageReferenceId"] == str(picking["id"])
-        ],
-        timeout=180,
-    )
-    assert shipped, "the confirmation never reached the sandbox"
-    assert shipped[0]["orderId"] == picking["amazon_order_ref"]
-    assert shipped[0]["packageDetail"]["trackingNumber"] == "SEUR-0001"
+    assert_example_shipped(odoo, sandbox, amazon_account)
 
 
 def test_wrong_or_revoked_key_is_refused(odoo_server, amazon_account):
@@ -282,3 +262,28 @@ def test_integration_user_reaches_no_secret_nor_other_company(
     assert not integration.call("stock.picking", "search", [("id", "=", other_company_delivery)])
     with pytest.raises(xmlrpc.client.Fault, match="AccessError|not allowed|access"):
         integration.call("res.users", "write", [integration.uid], {GROUPS_FIELD: [(4, 1)]})
+
+
+def assert_example_shipped(odoo, sandbox, amazon_account, tracking="SEUR-0001"):
+    """The delivery a generated example shipped is done, and Amazon got its confirmation."""
+    [picking] = odoo.call(
+        "stock.picking",
+        "search_read",
+        [
+            ("sale_id.amazon_account_id", "=", amazon_account),
+            ("carrier_tracking_ref", "=", tracking),
+            ("state", "=", "done"),
+        ],
+        ["amazon_order_ref"],
+    )
+    shipped = wait_for(
+        lambda: [
+            s
+            for s in sandbox.shipments()
+            if s["packageDetail"]["packageReferenceId"] == str(picking["id"])
+        ],
+        timeout=180,
+    )
+    assert shipped, "the confirmation never reached the sandbox"
+    assert shipped[0]["orderId"] == picking["amazon_order_ref"]
+    assert shipped[0]["packageDetail"]["trackingNumber"] == tracking

@@ -11,7 +11,12 @@ import sys
 import pytest
 
 from .harness import REPO, wait_for
-from .test_developers_xmlrpc import FBM_SINGLE, create_api_key, open_delivery  # noqa: F401
+from .test_developers_xmlrpc import (  # noqa: F401
+    FBM_SINGLE,
+    assert_example_shipped,
+    create_api_key,
+    open_delivery,
+)
 
 EXAMPLE = REPO / "examples" / "ship_amazon_order_json2.py"
 
@@ -156,23 +161,4 @@ def test_developers_page_json2_example_ships_with_api_key(
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    [picking] = odoo.call(
-        "stock.picking",
-        "search_read",
-        [
-            ("sale_id.amazon_account_id", "=", amazon_account),
-            ("carrier_tracking_ref", "=", "SEUR-0001"),
-            ("state", "=", "done"),
-        ],
-        ["amazon_order_ref"],
-    )
-    shipped = wait_for(
-        lambda: [
-            s
-            for s in sandbox.shipments()
-            if s["packageDetail"]["packageReferenceId"] == str(picking["id"])
-        ],
-        timeout=180,
-    )
-    assert shipped, "the confirmation never reached the sandbox"
-    assert shipped[0]["packageDetail"]["trackingNumber"] == "SEUR-0001"
+    assert_example_shipped(odoo, sandbox, amazon_account)
