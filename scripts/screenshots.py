@@ -1,7 +1,13 @@
-"""README screenshots from the running demo (`make run`): the Amazon overview and a product form.
+"""README screenshots from the running demo (`make run`): the Amazon overview, a product form and,
+with the Sendcloud glue installed, the Sendcloud label step.
 
 Usage (Odoo of `make run` listening): ``$PY scripts/screenshots.py [http://localhost:8069]``
 (database ``STOCKAGILE_DB``, default ``stockagile_demo``, as run.sh).
+The Sendcloud shots need an imported Amazon order whose delivery can be labelled (stock, weight,
+the warehouse's Sendcloud method) and is not labelled yet: ``STOCKAGILE_SHOT_ORDER`` (a
+``sale.order`` id) chooses it, else the first such order. Between the order's shot and its
+delivery's, the script labels it (*Label with Sendcloud*, the button's method) on the Sendcloud
+sandbox.
 Logs in as admin/admin (the demo user, in Spanish), drives Chromium headless through the
 DevTools protocol (websocket-client, already needed by Odoo's tours) and writes PNGs into
 ``docs/screenshots/``.
@@ -32,7 +38,20 @@ SHOTS = {
         "setTimeout(() => document.querySelector(\"div[name='amazon_sync']\")"
         ".scrollIntoView({block: 'center'}), 500)",
     ),
+    # The Sendcloud shots (found below; left out without the glue or a labellable order).
+    "sendcloud_order.png": (None, ""),
+    "sendcloud_delivery.png": (
+        None,  # the tracking number on the "Additional info" tab; the label in the chatter's files
+        "document.querySelector(\".o_notebook a.nav-link[name='extra']\").click();"
+        "setTimeout(() => document.querySelector('.o-mail-Chatter-attachFiles').click(), 800)",
+    ),
+    "sendcloud_carriers.png": (
+        "/odoo/action-stockagile_amazon_sendcloud.amazon_sendcloud_carrier_action",
+        "",
+    ),
 }
+#: file name: window size when not the default (the chatter beside the form needs a wide one)
+WIDE = {"sendcloud_delivery.png": (1760, 1000)}
 TIMEOUT = 60
 
 
@@ -66,6 +85,67 @@ def product_url(session):
     if not ids:
         raise SystemExit("The demo product SA-MUG-001 was not found: is this make run's demo?")
     return f"/odoo/action-sale.product_template_action/{ids[0]}"
+
+
+def call_kw(session, model, method, *args, **kwargs):
+    answer = session.post(
+        f"{ODOO}/web/dataset/call_kw",
+        json={"params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs}},
+        timeout=TIMEOUT,
+    ).json()
+    if answer.get("error"):
+        raise SystemExit(f"{model}.{method}: {answer['error']['data']['message']}")
+    return answer["result"]
+
+
+def sendcloud_installed(session):
+    return call_kw(
+        session,
+        "ir.module.module",
+        "search_count",
+        [("name", "=", "stockagile_amazon_sendcloud"), ("state", "=", "installed")],
+    )
+
+
+def sendcloud_order(session):
+    """(order id, its delivery's id) for the Sendcloud shots, or None without such an order."""
+    chosen = os.environ.get("STOCKAGILE_SHOT_ORDER")
+    if chosen:
+        order_id = int(chosen)
+    else:  # the first Amazon order with a delivery to label (the field is not searchable)
+        orders = call_kw(
+            session,
+            "sale.order",
+            "search_read",
+            [("amazon_account_id", "!=", False), ("state", "=", "sale")],
+            fields=["amazon_sendcloud_can_label"],
+            order="id",
+        )
+        order_id = next((o["id"] for o in orders if o["amazon_sendcloud_can_label"]), None)
+        if not order_id:
+            return None
+    pickings = call_kw(
+        session,
+        "stock.picking",
+        "search",
+        [("sale_id", "=", order_id), ("picking_type_code", "=", "outgoing")],
+        limit=1,
+        order="id",
+    )
+    return (order_id, pickings[0]) if pickings else None
+
+
+def label(session, order_id, picking_id):
+    """Label with Sendcloud, as the order's button (unless already labelled)."""
+    [picking] = call_kw(
+        session, "stock.picking", "read", [picking_id], ["amazon_sendcloud_labelled"]
+    )
+    if picking["amazon_sendcloud_labelled"]:
+        return
+    result = call_kw(session, "sale.order", "action_amazon_sendcloud_label", [order_id])
+    params = (result or {}).get("params", {})
+    if params.get("type") not in (None, "success"):
+        raise SystemExit(f"Label with Sendcloud: {params.get('message')}")
 
 
 class Browser:
@@ -132,6 +212,23 @@ class Browser:
 def main():
     session = login()
     SHOTS["product_form_es.png"] = (product_url(session), SHOTS["product_form_es.png"][1])
+    glue = sendcloud_installed(session)
+    sendcloud = glue and sendcloud_order(session)
+    if sendcloud:
+        order_id, picking_id = sendcloud
+        SHOTS["sendcloud_order.png"] = (
+            f"/odoo/action-stockagile_amazon_connector.amazon_sale_order_action/{order_id}",
+            "",
+        )
+        SHOTS["sendcloud_delivery.png"] = (
+            f"/odoo/action-stock.action_picking_tree_all/{picking_id}",
+            SHOTS["sendcloud_delivery.png"][1],
+        )
+    else:
+        print("No Sendcloud glue or no Amazon order to label: its shots are left out.")
+        del SHOTS["sendcloud_order.png"], SHOTS["sendcloud_delivery.png"]
+        if not glue:
+            del SHOTS["sendcloud_carriers.png"]
     OUT.mkdir(parents=True, exist_ok=True)
     browser = Browser()
     try:
@@ -145,8 +242,20 @@ def main():
             path="/",
         )
         for name, (path, script) in SHOTS.items():
+            if name == "sendcloud_delivery.png":
+                label(session, *sendcloud)
+            width, height = WIDE.get(name, (1440, 900))
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.call("Page.navigate", url=f"{ODOO}{path}")
-            browser.wait_for(".o_kanban_record, .o_form_view .o_field_widget")
+            browser.wait_for(
+                ".o_kanban_record, .o_form_view .o_field_widget, .o_list_renderer .o_data_row"
+            )
             if script:
                 browser.call("Runtime.evaluate", expression=script)
             time.sleep(2)  # let the last images and fonts paint (a picture, not a test)
