@@ -399,7 +399,7 @@ class TestShipping(AmazonOrderCase):
     def _pack_each_line(self, picking):
         """Put each move line of the delivery in a package of its own, as Put in Pack does."""
         for move_line in picking.move_line_ids.sorted("id"):
-            picking.action_put_in_pack(move_lines_to_pack=move_line)
+            move_line.action_put_in_pack()  # the move line's action: on 18.0 and 19.0 alike
         return picking.move_line_ids.result_package_id.sorted("id")
 
     def test_two_packages_are_two_amazon_packages(self):
