@@ -138,8 +138,11 @@ def run_in_shell(script, marker, env):
     return line.split("=", 1)[1]
 
 
-#: The werkzeug line of one job run by the job runner: its uuid, then Odoo's SQL query count.
-RUNJOB_LINE = re.compile(r"/queue_job/runjob\?db=\S+&job_uuid=([0-9a-f-]+) HTTP/1.1\" \d+ - (\d+) ")
+#: The werkzeug line of one job run by the job runner: its uuid, then Odoo's SQL query count
+#: (queue_job 18.0 passes the database in the URL, 19.0 does not).
+RUNJOB_LINE = re.compile(
+    r"/queue_job/runjob\?(?:db=\S+&)?job_uuid=([0-9a-f-]+) HTTP/1.1\" \d+ - (\d+) "
+)
 
 
 #: What PostgreSQL says when two transactions met on one row (queue_job retries these jobs).
@@ -217,14 +220,17 @@ def run_order_import(account_id, sandbox):
         "failed_jobs": sum(1 for job in jobs if job["state"] == "failed"),
         "jobs": dict(Counter(job["state"] for job in jobs)),
         # a job run again: met a concurrent update (queue_job postpones it), throttled...
-        "job_reruns": runs - len(jobs),
+        "job_reruns": runs - len(jobs) if runs else None,
         "concurrency_errors": sum(log.count(error) for error in CONCURRENCY_ERRORS),
         "import_s": round(wall, 1),
         "orders_per_s": round(created / wall, 1) if wall else None,
         "sql_queries": queries,
-        "sql_queries_per_order": round(queries / max(1, created), 1),
+        # None when the log had no job line to count (never a made-up 0)
+        "sql_queries_per_order": round(queries / max(1, created), 1) if runs else None,
         "floor": floor,
-        "queries_vs_floor": round(queries / max(1, created) / floor["floor_queries_per_order"], 2),
+        "queries_vs_floor": (
+            round(queries / max(1, created) / floor["floor_queries_per_order"], 2) if runs else None
+        ),
         "api_calls": calls,
         "throttled_429": throttled,
     }
