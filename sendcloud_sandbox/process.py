@@ -10,6 +10,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from amazon_sandbox.process import SandboxProcess, _drain
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,28 +68,13 @@ class SendcloudControl:
         return self._call("POST", "/webhook", body)
 
 
-class SendcloudSandboxProcess:
-    """Handle on a running sandbox: ``.url``, ``.control``, ``.stop()``."""
+class SendcloudSandboxProcess(SandboxProcess):
+    """Handle on a running Sendcloud sandbox: ``.url``, ``.control``, ``.stop()`` (the Amazon
+    sandbox's handle, with this sandbox's control client)."""
 
-    def __init__(self, process, url):
-        self.process, self.url = process, url
-        self.control = SendcloudControl(url)
-
-    def stop(self, timeout=5.0):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
-        if self.process.stdout:
-            self.process.stdout.close()
-
-
-def _drain(stream):
-    for _line in iter(stream.readline, ""):
-        pass
+    @property
+    def control(self):
+        return SendcloudControl(self.url)
 
 
 def start_sendcloud_sandbox(port=0, host="127.0.0.1", timeout=20.0):
