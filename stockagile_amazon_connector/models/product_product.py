@@ -83,9 +83,16 @@ class ProductProduct(models.Model):
 
     def _amazon_accounts_by_product(self):
         """``{product: accounts}`` in one query: accounts of each product's company, or of the
-        current companies for products shared between companies."""
+        current companies for products shared between companies.
+
+        Read as superuser, within those companies only: the connector looks them up on behalf of
+        whoever edits a synced product (an Inventory Administrator changing a reference has no
+        Amazon group, and must not need one).
+        """
+        if not self:
+            return {}
         companies = self.company_id | self.env.companies
-        accounts = self.env["amazon.account"].search([("company_id", "in", companies.ids)])
+        accounts = self.env["amazon.account"].sudo().search([("company_id", "in", companies.ids)])
         return {
             product: accounts.filtered(
                 lambda account, product=product: account.company_id
@@ -95,7 +102,13 @@ class ProductProduct(models.Model):
         }
 
     def _amazon_enable_listings(self):
-        """Create or reactivate a listing per account, then queue a full push of each."""
+        """Create or reactivate a listing per account, then queue a full push of each.
+
+        Nothing to do, and no Amazon record read, for no product: creating or editing products
+        that are not synced never touches the connector's models.
+        """
+        if not self:
+            return self.env["amazon.listing"]
         self._amazon_check_skus()
         Listing = self.env["amazon.listing"].sudo().with_context(active_test=False)
         listings = Listing.browse()
@@ -177,6 +190,8 @@ class ProductProduct(models.Model):
 
     def _amazon_disable_listings(self):
         """Archive the listings: nothing more is sent to Amazon, the history stays."""
+        if not self:
+            return
         listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
         if listings:
             self.env["amazon.sync.engine"]._dequeue(listings)
@@ -184,6 +199,8 @@ class ProductProduct(models.Model):
 
     def _amazon_queue_price_changes(self):
         """Queue a price push of the synced products (their sales price changed)."""
+        if not self:
+            return
         listings = (
             self.env["amazon.listing"]
             .sudo()
@@ -285,6 +302,12 @@ class ProductProduct(models.Model):
     @api.depends_context("company", "uid")
     @api.depends("default_code", "amazon_creation_ids.state", "amazon_listing_ids.state")
     def _compute_amazon_can_create(self):
+        # Only Amazon Users see *Create on Amazon*: for anyone else no Amazon record is read.
+        if not self.env.su and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            self.amazon_can_create = False
+            return
         for product in self:
             product.amazon_can_create = bool(product._amazon_creation_targets())
 

@@ -33,6 +33,13 @@ class ProductTemplate(models.Model):
     @api.depends_context("company", "uid")
     @api.depends("product_variant_ids.amazon_can_create")
     def _compute_amazon_can_create(self):
+        # Only Amazon Users see the creations: for anyone else no Amazon record is read.
+        if not self.env.su and not self.env.user.has_group(
+            "stockagile_amazon_connector.group_amazon_user"
+        ):
+            self.amazon_can_create = False
+            self.amazon_creation_ids = False
+            return
         for template in self:
             variants = template.product_variant_ids
             template.amazon_can_create = len(variants) == 1 and variants.amazon_can_create

@@ -4,6 +4,7 @@ from . import test_catalog_sync
 from . import test_catalog_tours
 from . import test_security
 from . import test_roles
+from . import test_odoo_roles
 from . import test_roles_tours
 from . import test_order_import
 from . import test_order_taxes
