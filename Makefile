@@ -10,8 +10,8 @@ test:    ## Everything: lint, pytest (services, sandbox, XML-RPC) and the Odoo t
 bench:   ## Performance figures (a table, a JSON last line and a chart in var/bench/)
 	bash scripts/bench.sh
 
-test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery suites without and with the connector (long; not in `make test`)
-	bash scripts/test_odoo_suites.sh
+test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery, sale_management suites without and with the addons (long; SUITES_MODE=both)
+	SUITES_MODE=$${SUITES_MODE:-both} bash scripts/test_odoo_suites.sh
 
 test-pip-layout:  ## The connector installed with pip (not on the addons path): installs and runs a test
 	bash scripts/test_pip_layout.sh

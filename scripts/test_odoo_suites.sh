@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
-# `make test-odoo-suites`: Odoo's own `stock`, `sale_stock` and `stock_delivery` test suites, run
-# twice from the addons path only (PYTHONPATH unset, no pip install): once without the connector,
-# once with it installed. Fails when a test of theirs fails only with the connector, or when the
-# registry does not load. Long (about 30 minutes): not part of `make test`.
+# Odoo's own test suites of the modules the addons extend (stock, sale_stock, stock_delivery,
+# sale_management), run with the repository's addons installed, compared with the same suites
+# without them. Fails when one of their tests fails (or no longer runs: a class whose setUpClass
+# errors, a registry that does not load) only with the addons.
 #
-# Each run first installs its modules without tests, then updates Odoo's three modules with
-# --test-enable: so their at_install tests also run on a database that holds the connector (its
-# data, rules and constraints), not only their post_install tests.
+#   SUITES_MODE=compare (default)  one run with the addons, compared with the committed baseline
+#                                  tests/odoo_suites/<series>.txt (what the suites do without them);
+#   SUITES_MODE=baseline           one run without the addons (their dependencies queue_job and
+#                                  OCA's Sendcloud module installed): writes that baseline;
+#   SUITES_MODE=both               both runs, compared with each other (`make test-odoo-suites`).
+#
+# Each run first installs its modules without tests, then updates Odoo's modules with
+# --test-enable, so their at_install tests also run on a database that holds the connector (its
+# data, rules and constraints), not only their post_install tests. Odoo runs from the addons path
+# only (PYTHONPATH unset), as an integrator runs it.
 #
 # Environment: SUITES_DB_PREFIX (default stockagile_suites_<pid>), SUITES_KEEP_DB=1 keeps the
-# databases, SUITES_LOG_DIR (default var/odoo-suites).
+# databases, SUITES_LOG_DIR (default var/odoo-suites), SUITES_SKIP_SETUP=1.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ -n "${SUITES_SKIP_SETUP:-}" ] || bash "$REPO_DIR/scripts/setup.sh"
 source "$CACHE_DIR/pg.env"
 
-SUITES="stock,sale_stock,stock_delivery"
-TAGS="/stock,/sale_stock,/stock_delivery"
+MODE="${SUITES_MODE:-compare}"
+SUITES="stock,sale_stock,stock_delivery,sale_management"
+TAGS="/stock,/sale_stock,/stock_delivery,/sale_management"
 PREFIX="${SUITES_DB_PREFIX:-stockagile_suites_$$}"
 LOG_DIR="${SUITES_LOG_DIR:-$REPO_DIR/var/odoo-suites}"
+BASELINE="$REPO_DIR/tests/odoo_suites/$ODOO_VERSION.txt"
 mkdir -p "$LOG_DIR"
-BASE_DB="${PREFIX}_without"
-ADDON_DB="${PREFIX}_with"
+DATABASES=()
 cleanup() {
   [ -n "${SUITES_KEEP_DB:-}" ] && return
-  dropdb --if-exists "$BASE_DB" >/dev/null 2>&1 || true
-  dropdb --if-exists "$ADDON_DB" >/dev/null 2>&1 || true
+  for db in "${DATABASES[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 
@@ -32,12 +39,18 @@ trap cleanup EXIT
 odoo_plain() {
   (cd "$LOG_DIR" && env -u PYTHONPATH "$PY" "$ODOO_DIR/odoo-bin" \
     --addons-path="$(odoo_addons_path)" --http-port="$(free_port)" --max-cron-threads=0 \
-    --stop-after-init "$@")
+    --stop-after-init "${ODOO_DEMO_ARGS[@]}" "$@")
 }
 
-# run_suites NAME DB MODULES: install MODULES, then run Odoo's suites on them; log in NAME.log.
+# The dependencies of the repository's addons that are not Odoo's suites nor ours.
+OTHERS="queue_job"
+[[ ",$(repo_addons)," == *,stockagile_amazon_sendcloud,* ]] && OTHERS="$OTHERS,delivery_sendcloud_oca"
+
+# run_suites NAME MODULES: install MODULES on a database of its own, then run Odoo's suites;
+# writes NAME.txt: the line "tests N" then one line per failing test (or class set-up).
 run_suites() {
-  local name="$1" db="$2" modules="$3"
+  local name="$1" modules="$2" db="${PREFIX}_$1"
+  DATABASES+=("$db")
   dropdb --if-exists "$db" >/dev/null 2>&1 || true
   log "[$name] installing $modules on $db"
   odoo_plain -d "$db" -i "$modules" --log-level=warn >"$LOG_DIR/$name-install.log" 2>&1 \
@@ -51,26 +64,50 @@ run_suites() {
     grep -n -A5 "Failed to load registry" "$LOG_DIR/$name.log" | head -n 30
     die "[$name] the registry did not load"
   fi
-  # One line per failing test: odoo.addons.<module>.tests.<file>.<Class>.<test>
-  grep -Eo "odoo\.addons\.[A-Za-z0-9_.]+: (FAIL|ERROR): [A-Za-z0-9_]+\.[A-Za-z0-9_]+" \
-    "$LOG_DIR/$name.log" | sed -E 's/: (FAIL|ERROR): /./' | sort -u >"$LOG_DIR/$name.failed" || true
-  local summary
-  summary="$(grep -Eo "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$LOG_DIR/$name.log" | tail -n 1)"
-  [ -n "$summary" ] || { tail -n 40 "$LOG_DIR/$name.log"; die "[$name] no test ran"; }
-  log "[$name] $summary; $(wc -l <"$LOG_DIR/$name.failed") distinct failing tests"
-  echo "$summary" >"$LOG_DIR/$name.summary"
+  "$PY" - "$LOG_DIR/$name.log" >"$LOG_DIR/$name.txt" <<'PYEOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+runs = re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text)
+if not runs:
+    sys.exit("no test ran")
+print("tests", sum(int(run[2]) for run in runs))
+# "<logger>: FAIL: Class.test" and "<logger>: ERROR: setUpClass (module.Class)".
+failed = set()
+for logger, what in re.findall(r" (odoo\.addons\.[\w.]+): (?:FAIL|ERROR): (\S+(?: \([\w.]+\))?)", text):
+    failed.add(what if what.startswith("setUpClass") else f"{logger}.{what}")
+print("\n".join(sorted(failed)))
+PYEOF
+  log "[$name] $(head -n 1 "$LOG_DIR/$name.txt"), $(($(grep -vc '^tests ' "$LOG_DIR/$name.txt" || true))) failing"
 }
 
-run_suites without "$BASE_DB" "$SUITES"
-run_suites with "$ADDON_DB" "$SUITES,stockagile_amazon_connector"
+# compare WITHOUT WITH: fail on a test that fails only with the addons, or on fewer tests run.
+compare() {
+  local without="$1" with="$2" new ran_without ran_with
+  ran_without="$(head -n 1 "$without" | cut -d' ' -f2)"
+  ran_with="$(head -n 1 "$with" | cut -d' ' -f2)"
+  new="$(comm -13 <(tail -n +2 "$without" | grep -v '^$' | sort) <(tail -n +2 "$with" | grep -v '^$' | sort))"
+  echo "Odoo's suites ($SUITES) on $ODOO_VERSION: $ran_without tests without the addons, $ran_with with them"
+  if [ -n "$new" ]; then
+    echo "Fail only with the addons installed:"; echo "$new"
+    die "$(wc -l <<<"$new") of Odoo's tests fail only with the addons (logs in $LOG_DIR)."
+  fi
+  [ "$ran_with" -ge "$ran_without" ] \
+    || die "Only $ran_with of Odoo's $ran_without tests ran with the addons (logs in $LOG_DIR)."
+  log "No test of $SUITES fails or stops running because of the addons."
+}
 
-new_failures="$(comm -13 "$LOG_DIR/without.failed" "$LOG_DIR/with.failed")"
-echo
-echo "without the connector: $(cat "$LOG_DIR/without.summary")"
-echo "with the connector:    $(cat "$LOG_DIR/with.summary")"
-if [ -n "$new_failures" ]; then
-  echo "Tests of Odoo that fail only with the connector installed:"
-  echo "$new_failures"
-  die "$(wc -l <<<"$new_failures") of Odoo's tests fail only with the connector (logs in $LOG_DIR)."
-fi
-log "No test of stock, sale_stock or stock_delivery fails because of the connector."
+case "$MODE" in
+  baseline)
+    run_suites without "$SUITES,$OTHERS"
+    mkdir -p "$(dirname "$BASELINE")" && cp "$LOG_DIR/without.txt" "$BASELINE"
+    log "Baseline written: $BASELINE" ;;
+  both)
+    run_suites without "$SUITES,$OTHERS"
+    run_suites with "$SUITES,$(repo_addons)"
+    compare "$LOG_DIR/without.txt" "$LOG_DIR/with.txt" ;;
+  compare)
+    [ -f "$BASELINE" ] || die "No baseline $BASELINE: run SUITES_MODE=baseline $0 once."
+    run_suites with "$SUITES,$(repo_addons)"
+    compare "$BASELINE" "$LOG_DIR/with.txt" ;;
+  *) die "SUITES_MODE=$MODE: compare, baseline or both." ;;
+esac
