@@ -9,6 +9,7 @@ product and removes everything it committed afterwards.
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -78,19 +79,33 @@ def run_like_queue_job(registry, job_uuid):
                 raise RetryableJobError(str(error), seconds=5) from error
         except RetryableJobError as error:
             cr.rollback()
-            with registry.cursor() as other:
-                job.env = environment_on(registry, other)
+            with _stored_from_another_cursor(registry, job):
                 job.postpone(result=str(error), seconds=error.seconds)
                 job.set_pending(reset_retry=False)
-                job.store()
             return "retried", error
         except Exception as error:  # pylint: disable=broad-except
             cr.rollback()
-            with registry.cursor() as other:
-                job.env = environment_on(registry, other)
+            with _stored_from_another_cursor(registry, job):
                 job.set_failed(exc_name=type(error).__name__, exc_message=str(error))
-                job.store()
             return "failed", error
+
+
+@contextmanager
+def _stored_from_another_cursor(registry, job):
+    """Store what the block sets on ``job`` through a cursor of its own, as ``runjob`` does.
+
+    queue_job 18.0 keeps the job's environment in ``job.env``; 19.0 derives it from
+    ``job.recordset`` (``env`` is read-only there).
+    """
+    with registry.cursor() as other:
+        env = environment_on(registry, other)
+        recordset = job.recordset
+        job.recordset = recordset.with_env(env)
+        if not isinstance(getattr(type(job), "env", None), property):
+            job.env = env
+        yield
+        job.store()
+    job.recordset = recordset
 
 
 @tagged("post_install", "-at_install")
@@ -159,7 +174,9 @@ class TestBindingsInOneTransaction(AmazonOrderCase):
         """Outside a job a busy binding raises PostgreSQL's error (Odoo's requests retry it)."""
         with self.registry.cursor() as other:
             other_env = api.Environment(other, SUPERUSER_ID, {})
-            account = other_env["amazon.account"].search([], limit=1)
+            account = other_env["amazon.account"].with_context(active_test=False).search(
+                [], limit=1
+            )
             key = {"account_id": account.id, "amazon_order_ref": "402-5550001-0000003"}
             other_env["amazon.order"]._amazon_take_binding(key)
             other.commit()  # the row exists for both connections
