@@ -484,8 +484,10 @@ class AmazonOrderImporter(models.AbstractModel):
         """
         account = order.amazon_account_id
         # An import job of this order must not change it meanwhile (a button: a conflict is
-        # psycopg2's error, which Odoo's request layer retries).
-        self._take_order_binding(account, order.amazon_order_ref)
+        # psycopg2's error, which Odoo's request layer retries). Written, so that a job whose
+        # snapshot predates this change fails on the binding and is retried.
+        binding = self._take_order_binding(account, order.amazon_order_ref)
+        binding.sale_order_id = order
         try:
             data = account._get_sp_api_service().get_order(
                 order.amazon_order_ref, included_data=ORDER_DATASETS

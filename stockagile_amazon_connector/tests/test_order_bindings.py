@@ -63,7 +63,7 @@ def run_like_queue_job(registry, job_uuid):
         job = Job.load(env, job_uuid)
         job.set_started()
         job.store()
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit  # a connection of its own, as runjob's
         try:
             try:
                 job.perform()
@@ -71,7 +71,7 @@ def run_like_queue_job(registry, job_uuid):
                 job.set_done()
                 job.store()
                 env.flush_all()
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
                 return "done", job.result
             except psycopg2.OperationalError as error:
                 if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
@@ -174,8 +174,8 @@ class TestBindingsInOneTransaction(AmazonOrderCase):
         """Outside a job a busy binding raises PostgreSQL's error (Odoo's requests retry it)."""
         with self.registry.cursor() as other:
             other_env = api.Environment(other, SUPERUSER_ID, {})
-            account = other_env["amazon.account"].with_context(active_test=False).search(
-                [], limit=1
+            account = (
+                other_env["amazon.account"].with_context(active_test=False).search([], limit=1)
             )
             key = {"account_id": account.id, "amazon_order_ref": "402-5550001-0000003"}
             other_env["amazon.order"]._amazon_take_binding(key)
