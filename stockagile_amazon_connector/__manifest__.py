@@ -2,7 +2,7 @@
     "name": "Stockagile Amazon Connector",
     "summary": "Real-time stock and prices, orders, shipping and returns with Amazon "
     "Seller Central through the Selling Partner API",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "category": "Sales/Sales",
     "author": "Stockagile",
     "website": "https://stockagile.example",
@@ -12,6 +12,7 @@
     "data": [
         "security/amazon_security.xml",
         "security/ir.model.access.csv",
+        "security/amazon_order_security.xml",
         "security/queue_job_security.xml",
         "data/amazon_marketplace_data.xml",
         "data/amazon_order_data.xml",

@@ -19,9 +19,11 @@ is reached through this module, so models, wizards and tests read the same on bo
 - ``Registry.in_test_mode()`` is gone on 19.0: :func:`is_test_cursor`.
 - ``res.groups.category_id`` is replaced by privileges (``res.groups.privilege``) on 19.0:
   :func:`file_groups_under`.
+- the ORM's ``Transaction`` moved from ``odoo.api`` to ``odoo.orm.environments`` on 19.0:
+  :func:`environment_on` (an environment on a cursor of another thread).
 """
 
-from odoo import Command, models, release
+from odoo import SUPERUSER_ID, Command, api, models, release
 
 #: Major version of the running Odoo (18 or 19).
 ODOO_SERIES = release.version_info[0]
@@ -147,3 +149,21 @@ def file_groups_under(groups, category):
         update=True,
     )
     groups.write({"privilege_id": privilege.id})
+
+
+def environment_on(registry, cr, uid=SUPERUSER_ID):
+    """An environment on ``cr`` (a cursor of ``registry``) that does not look the registry up.
+
+    ``api.Environment`` finds the registry of a new cursor with ``Registry(dbname)``, which waits
+    for the registries' lock; a server started with ``-i``/``-u`` holds that lock while it runs
+    the tests, so a test's second thread (two jobs side by side) would wait forever. Giving the
+    cursor its transaction first skips that look-up. The ``Transaction`` class is in
+    ``odoo.api`` on 18.0 and in ``odoo.orm.environments`` on 19.0.
+    """
+    if ODOO_SERIES >= 19:
+        from odoo.orm.environments import Transaction
+    else:
+        from odoo.api import Transaction
+    if cr.transaction is None:
+        cr.transaction = Transaction(registry)
+    return api.Environment(cr, uid, {})

@@ -1,5 +1,6 @@
 # The connector's own models
 from . import amazon_job_mixin
+from . import amazon_binding_mixin
 from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_account_overview
@@ -9,6 +10,7 @@ from . import amazon_listing_change
 from . import amazon_feed
 from . import amazon_sync_engine
 from . import amazon_order_mapper
+from . import amazon_order
 from . import amazon_order_importer
 from . import amazon_shipment
 from . import amazon_return

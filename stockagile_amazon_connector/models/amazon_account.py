@@ -874,11 +874,13 @@ class AmazonAccount(models.Model):
             description=_("Amazon: import returns of %(account)s", account=self.name),
         )._amazon_job_poll_returns()
 
-    def _amazon_job_record_return(self, rma, rows):
-        """Job: record (and process) one return of Amazon's returns report."""
+    def _amazon_job_record_return(self, rma, rows, as_of=None):
+        """Job: record (and process) one return of Amazon's returns report (as of ``as_of``)."""
         self._amazon_claim_job()
         account = self.sudo().with_company(self.company_id)
-        return self.env["amazon.returns.importer"].sudo()._record_one(account, rma, rows)
+        return (
+            self.env["amazon.returns.importer"].sudo()._record_one(account, rma, rows, as_of=as_of)
+        )
 
     def _amazon_job_poll_returns(self):
         """Job: advance the returns import as far as Amazon allows now."""

@@ -171,7 +171,8 @@ class AmazonNotification(models.Model):
 
         Notifications arrive at least once and in any order: the order Amazon returns is its
         current state, and it is imported only when its ``lastUpdatedTime`` is newer than what
-        the sales order holds, so an old or repeated notification changes nothing.
+        the order's binding (``amazon.order``) holds, so an old or repeated notification changes
+        nothing.
         """
         self._amazon_claim_job()
         record = self.sudo().exists()
@@ -187,18 +188,20 @@ class AmazonNotification(models.Model):
             record.write({"state": "ignored", "error": error.message})
             return "unknown order"
         updated_at = _parse_time(data.get("lastUpdatedTime"))
-        order = (
-            self.env["sale.order"]
+        # The order's binding says what was handled (read without its lock: this job changes
+        # no order; the import job it enqueues takes the binding and decides again under it).
+        binding = (
+            self.env["amazon.order"]
             .sudo()
             .search(
                 [
-                    ("amazon_account_id", "=", account.id),
+                    ("account_id", "=", account.id),
                     ("amazon_order_ref", "=", record.amazon_order_ref),
                 ],
                 limit=1,
             )
         )
-        if order.amazon_last_update and updated_at <= order.amazon_last_update:
+        if binding and not binding._amazon_is_newer(updated_at):
             record.write({"state": "ignored", "error": _("The order already holds this update.")})
             return "up to date"
         self.env["amazon.order.importer"].sudo()._enqueue_order(account, data)

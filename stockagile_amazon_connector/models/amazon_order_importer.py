@@ -121,11 +121,14 @@ class AmazonOrderImporter(models.AbstractModel):
             account._schedule_next_order_sync()
             return {"queued": 0, "throttled": False, "more": False}
         synced_until = cursor
+        # What was handled already (read without a lock: each order's job decides under it).
         known = {
-            order.amazon_order_ref: order.amazon_last_update
-            for order in self.env["sale.order"].search(
+            binding.amazon_order_ref: binding
+            for binding in self.env["amazon.order"]
+            .sudo()
+            .search(
                 [
-                    ("amazon_account_id", "=", account.id),
+                    ("account_id", "=", account.id),
                     ("amazon_order_ref", "in", [data.get("orderId") for data in page.orders]),
                 ]
             )
@@ -150,9 +153,9 @@ class AmazonOrderImporter(models.AbstractModel):
                 updated_at = None  # the order's job says what is wrong with it
             if updated_at and updated_at > synced_until:
                 synced_until = updated_at
-            imported_at = known.get(data.get("orderId"))
-            if updated_at and imported_at and updated_at <= imported_at:
-                continue  # already imported at this update
+            binding = known.get(data.get("orderId"))
+            if updated_at and binding and not binding._amazon_is_newer(updated_at):
+                continue  # already imported at this update, or a newer one
             if self._order_job_key(account, data) in handled:
                 continue  # this update has a job to come, or a failed one (Requeue); an order
                 # skipped at import (not payable yet, FBA off) is looked at again
@@ -205,25 +208,47 @@ class AmazonOrderImporter(models.AbstractModel):
     def _import_one(self, account, data):
         """Import one Amazon order in the job's transaction; return what happened.
 
-        Two jobs of one order (two updates) never run side by side: the second waits for the
-        first to commit, then sees its sales order.
+        The order's binding (``amazon.order``) is taken first, before anything about the order
+        is read: two jobs of one order (the poll's page and an ORDER_CHANGE, two updates) never
+        both apply their change; the second is retried once the first committed, and then
+        sees its sales order. An update older than the one the binding holds changes nothing
+        (``unchanged``), so a late job never overwrites a newer state (a cancellation).
+
+        :raise AmazonBindingError: another job holds the order (retried by queue_job).
         """
         order_ref = data.get("orderId") if isinstance(data, dict) else None
         if not order_ref:
             raise UserError(_("Amazon sent an order without orderId."))
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"amazon-order-{account.id}-{order_ref}"]
-        )
-        _parse_time(data.get("lastUpdatedTime"))
-        cache = {"run": {}, "created": {}}
-        self._prefetch(account, [data], cache)
-        outcome = self._import_order(account, data, cache)
+        updated_at = _parse_time(data.get("lastUpdatedTime"))
+        binding = self._take_order_binding(account, order_ref)
+        if binding._amazon_is_newer(updated_at):
+            cache = {"run": {}, "created": {}}
+            self._prefetch(account, [data], cache)
+            outcome = self._import_order(account, data, cache)
+            order = cache["run"]["orders"].get(order_ref) or binding.sale_order_id
+            binding.write(
+                {
+                    "sale_order_id": order.id,
+                    "amazon_last_update": updated_at,
+                    "amazon_status": (data.get("fulfillment") or {}).get("fulfillmentStatus"),
+                }
+            )
+        else:
+            outcome = "unchanged"  # Amazon's newer state was applied already
         # Earlier updates of this order whose import failed are superseded by this one.
         prefix = account._amazon_job_key(f"order:{order_ref}@")
         self.env["queue.job"].sudo().search(
             [("state", "=", "failed"), ("identity_key", "=like", f"{prefix}%")]
         ).button_done()
         return outcome
+
+    def _take_order_binding(self, account, order_ref):
+        """Create (if new) and lock the binding of one Amazon order; see ``amazon.order``."""
+        return (
+            self.env["amazon.order"]
+            .sudo()
+            ._amazon_take_binding({"account_id": account.id, "amazon_order_ref": order_ref})
+        )
 
     def _prefetch(self, account, orders, cache):
         """Read the page's known orders and products in two queries."""
@@ -458,6 +483,11 @@ class AmazonOrderImporter(models.AbstractModel):
         :raise UserError: Amazon could not be asked for the order.
         """
         account = order.amazon_account_id
+        # An import job of this order must not change it meanwhile (a button: a conflict is
+        # psycopg2's error, which Odoo's request layer retries). Written, so that a job whose
+        # snapshot predates this change fails on the binding and is retried.
+        binding = self._take_order_binding(account, order.amazon_order_ref)
+        binding.sale_order_id = order
         try:
             data = account._get_sp_api_service().get_order(
                 order.amazon_order_ref, included_data=ORDER_DATASETS

@@ -37,9 +37,16 @@ CANCELLED_STATUS_WORDS = ("reject", "cancel", "denied")
     ),
 )
 class AmazonReturn(models.Model):
+    """One Amazon return per account and RMA: also the return's binding.
+
+    Unique on ``(account_id, rma_ref)``, the job that records a return takes this row first
+    (``amazon.binding.mixin``), and ``amazon_last_update`` says which report was applied last.
+    """
+
     _name = "amazon.return"
     _description = "Amazon Return"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "amazon.binding.mixin"]
+    _amazon_binding_key = ("account_id", "rma_ref")
     _rec_name = "rma_ref"
     _order = "return_date desc, id desc"
     _check_company_auto = True
@@ -52,6 +59,13 @@ class AmazonReturn(models.Model):
         string="Amazon RMA ID", required=True, readonly=True, help="Amazon's return number."
     )
     seller_rma_ref = fields.Char(string="Seller RMA ID", readonly=True)
+    amazon_last_update = fields.Datetime(
+        string="Report of",
+        readonly=True,
+        copy=False,
+        help="End of the window of Amazon's returns report last applied to this return: rows "
+        "of an older report change nothing.",
+    )
     amazon_order_ref = fields.Char(string="Amazon Order ID", readonly=True, index=True)
     sale_order_id = fields.Many2one(
         "sale.order", string="Order", readonly=True, index="btree_not_null", check_company=True
@@ -101,6 +115,12 @@ class AmazonReturn(models.Model):
         "quantity above what was delivered...); the message says what to do, then press Retry.\n"
         "Cancelled: rejected or cancelled on Amazon, or closed by a user.",
     )
+
+    @api.model
+    def _amazon_binding_insert_values(self, key_vals):
+        """A new row carries its company and state (stored fields the SQL insert must fill)."""
+        account = self.env["amazon.account"].browse(key_vals["account_id"])
+        return {"company_id": account.company_id.id, "state": "draft"}
 
     @api.depends("line_ids.product_id", "line_ids.sku", "line_ids.item_name", "line_ids.reason")
     def _compute_summaries(self):

@@ -157,6 +157,8 @@ class AmazonReturnsImporter(models.AbstractModel):
 
         :return: True (every return of the report has its job; the cursor may move).
         """
+        # The report's data is Amazon's state at the end of its window.
+        as_of = fields.Datetime.to_string(account.returns_report_end) or None
         groups = {}
         for row in rows:
             groups.setdefault(self._rma_key(row), []).append(row)
@@ -180,25 +182,39 @@ class AmazonReturnsImporter(models.AbstractModel):
                 f"return:{rma}@{digest}",
                 priority=PRIORITY_BULK,
                 description=_("Amazon: record return %(rma)s", rma=rma),
-            )._amazon_job_record_return(rma, rma_rows)
+            )._amazon_job_record_return(rma, rma_rows, as_of=as_of)
             counts["queued"] += 1
         return True
 
     @api.model
-    def _record_one(self, account, rma, rows):
+    def _record_one(self, account, rma, rows, as_of=None):
         """Record one return in the job's transaction; return what happened.
 
-        Two jobs of one return never run side by side (an advisory lock on it).
+        The return (``amazon.return``, one row per account and RMA: the return's binding) is
+        taken first, before anything about it is read: two jobs of one return never both apply
+        their rows; the second is retried once the first committed. Rows of a report older than
+        the one last applied change nothing (``unchanged``).
+
+        :param as_of: end of the report's window (Amazon's state then); None for jobs queued
+            before it was passed (applied as they come).
+        :raise AmazonBindingError: another job holds the return (retried by queue_job).
         """
         if not rows or not isinstance(rows, list):
             raise UserError(_("The returns report has no row for return %(rma)s.", rma=rma))
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"amazon-return-{account.id}-{rma}"]
+        as_of = fields.Datetime.to_datetime(as_of) if as_of else None
+        record, created = (
+            self.env["amazon.return"]
+            .sudo()
+            ._amazon_take_binding_row({"account_id": account.id, "rma_ref": rma})
         )
-        existing = self.env["amazon.return"].search(
-            [("account_id", "=", account.id), ("rma_ref", "=", rma)], limit=1
-        )
-        return self._record_return(account, rma, rows, existing)
+        applied = record.amazon_last_update
+        if not created and as_of and applied and as_of < applied:
+            return "unchanged"  # a newer report of this return was applied already
+        if as_of and (not applied or as_of > applied):
+            record.amazon_last_update = as_of
+        if created:
+            return self._record_return(account, rma, rows, None, new=record)
+        return self._record_return(account, rma, rows, record)
 
     @staticmethod
     def _rma_key(row):
@@ -208,9 +224,10 @@ class AmazonReturnsImporter(models.AbstractModel):
             return rma
         return f"{row.get('order_id') or '?'}/{row.get('return_request_date') or '?'}"
 
-    def _record_return(self, account, rma, rows, existing):
+    def _record_return(self, account, rma, rows, existing, new=None):
         """Create (and process) the return of ``rows``, or update the one already recorded.
 
+        :param new: the row of the return just created by its binding (filled here), if any.
         :return: ``created``, ``review`` (new or still flagged), ``updated`` or ``unchanged``.
         """
         first = rows[0]
@@ -222,19 +239,22 @@ class AmazonReturnsImporter(models.AbstractModel):
             if existing.state == "review":
                 return "review" if existing._amazon_process() else "updated"
             return "updated" if changed else "unchanged"
-        record = self.env["amazon.return"].create(
-            {
-                "account_id": account.id,
-                "rma_ref": rma,
-                "seller_rma_ref": first.get("seller_rma_id") or False,
-                "amazon_order_ref": first.get("order_id") or False,
-                "return_date": parse_report_date(first.get("return_request_date")),
-                "request_status": status,
-                "return_carrier": first.get("return_carrier") or False,
-                "tracking_ref": first.get("tracking_id") or False,
-                "line_ids": [Command.create(self._line_values(row)) for row in rows],
-            }
-        )
+        values = {
+            "account_id": account.id,
+            "rma_ref": rma,
+            "seller_rma_ref": first.get("seller_rma_id") or False,
+            "amazon_order_ref": first.get("order_id") or False,
+            "return_date": parse_report_date(first.get("return_request_date")),
+            "request_status": status,
+            "return_carrier": first.get("return_carrier") or False,
+            "tracking_ref": first.get("tracking_id") or False,
+            "line_ids": [Command.create(self._line_values(row)) for row in rows],
+        }
+        if new:
+            record = new
+            record.with_context(mail_notrack=True).write(values)
+        else:
+            record = self.env["amazon.return"].create(values)
         record.message_post(
             body=_(
                 "Return %(rma)s of Amazon order %(order)s recorded.",
