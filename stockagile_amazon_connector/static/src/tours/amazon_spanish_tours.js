@@ -71,7 +71,7 @@ registry.category("web_tour.tours").add("amazon_es_overview_counters", {
     steps: () => [
         {
             content: "The account's card shows its counters in Spanish",
-            trigger: ".o_kanban_record:contains('Amazon ES (test sandbox)'):contains('no están en Amazon')",
+            trigger: ".o_kanban_record:contains('Amazon ES (test sandbox)'):contains('SKU no está en Amazon')",
         },
         {
             content: "Open the SKUs Amazon does not know",
