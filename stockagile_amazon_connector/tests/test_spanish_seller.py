@@ -8,7 +8,7 @@ from odoo.tests import Form, new_test_user, tagged
 
 from ..odoo_compat import SALE_LINE_TAXES_FIELD as TAXES
 from .common import run_amazon_jobs
-from .test_order_import import BUSINESS, FBM_SINGLE, AmazonOrderCase
+from .test_order_import import BUSINESS, FBM_SINGLE, UNKNOWN_SKU, AmazonOrderCase
 
 
 def new_lucia(env, login="lucia_es"):
@@ -209,7 +209,7 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
         self.assertNotIn("Sync now", listing.last_error)
 
     def test_job_names_in_company_language(self):
-        """The order poll's import jobs are named in Spanish, whoever queued the poll."""
+        """Import jobs are named, and review reasons written, in Spanish whoever queued the poll."""
         self.account.with_context(lang="en_US")._enqueue_order_poll()
         run_amazon_jobs(self.env)
         names = (
@@ -221,6 +221,9 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
         self.assertTrue(names, "no order was imported")
         for name in names:
             self.assertTrue(name.startswith("Amazon: importar el pedido"), name)
+        review = self._order(UNKNOWN_SKU).amazon_review_message
+        self.assertIn("SA-UNKNOWN-999", review)
+        self.assertIn("no coincide con ningún producto", review, "the review reason in Spanish")
 
     def test_migration_rewrites_english_listing_errors(self):
         """1.1.0's migration writes earlier English listing errors again in Spanish."""
