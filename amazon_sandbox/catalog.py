@@ -3,10 +3,12 @@
 * **Catalog items** (Catalog Items API 2022-04-01 ``Item``): a few ASINs with EANs; EAN
   ``8437000000035`` matches two ASINs on purpose (Amazon's catalog has duplicates), so a client
   must let the user choose.
-* **Product types** (Product Type Definitions API 2020-09-01): ``DRINKING_CUP``, ``SHIRT`` and
-  ``ELECTRONIC_CABLE``, each with a JSON Schema shaped like Amazon's (``$defs``, ``required``,
-  ``properties`` whose values are arrays of objects with ``value``, ``language_tag``,
-  ``marketplace_id``), for the ``LISTING`` and ``LISTING_OFFER_ONLY`` requirement sets.
+* **Product types** (Product Type Definitions API 2020-09-01): ``DRINKING_CUP``, ``SHIRT``,
+  ``ELECTRONIC_CABLE`` and ``OFFICE_CHAIR`` (display names and search words also in Spanish and
+  German, see :data:`LOCALIZED_PRODUCT_TYPES`), each with a JSON Schema shaped like Amazon's
+  (``$defs``, ``required``, ``properties`` whose values are arrays of objects with ``value``,
+  ``language_tag``, ``marketplace_id``), for the ``LISTING`` and ``LISTING_OFFER_ONLY``
+  requirement sets.
 * **Validation** of a ``putListingsItem`` body against that schema: missing required attributes,
   values out of an enum, strings too long, numbers that are not numbers, an offer-only listing
   whose ``merchant_suggested_asin`` is not in the catalog. Issues are the Listings Items model's
@@ -291,6 +293,35 @@ PRODUCT_TYPES = {
     ),
 }
 
+# A type of the Spanish seller's furniture: found by «silla oficina» in Amazon.es's language.
+PRODUCT_TYPES["OFFICE_CHAIR"] = (
+    "Office Chair",
+    ("chair", "office chair", "desk chair", "swivel chair"),
+    {
+        "material": _text("Material", "Main material of the chair (e.g. mesh, leather)", 50),
+        "color": _text("Colour", "Colour of the item", 50),
+    },
+    ("material",),
+)
+
+#: Display names and search words of the product types in other languages (Amazon's
+#: ``locale`` and ``searchLocale`` of searchDefinitionsProductTypes; each defaults to the
+#: marketplace's language). English words are understood in every marketplace.
+LOCALIZED_PRODUCT_TYPES = {
+    "es_ES": {
+        "DRINKING_CUP": ("Taza", ("taza", "tazas", "vaso")),
+        "SHIRT": ("Camiseta", ("camiseta", "camisetas", "camisa")),
+        "ELECTRONIC_CABLE": ("Cable electrónico", ("cable", "cables", "cargador")),
+        "OFFICE_CHAIR": ("Silla de oficina", ("silla", "sillas", "oficina", "escritorio")),
+    },
+    "de_DE": {
+        "DRINKING_CUP": ("Tasse", ("tasse", "becher")),
+        "SHIRT": ("Hemd", ("hemd", "t-shirt")),
+        "ELECTRONIC_CABLE": ("Elektronisches Kabel", ("kabel",)),
+        "OFFICE_CHAIR": ("Bürostuhl", ("bürostuhl", "stuhl")),
+    },
+}
+
 LISTING_REQUIRED = (
     "item_name",
     "brand",
@@ -308,15 +339,25 @@ OFFER_ONLY_PROPERTIES = (
 )
 
 
-def search_product_types(keywords: list) -> list:
-    """Product types whose name or keywords contain one of ``keywords``."""
+def search_product_types(keywords: list, search_locale: str = "") -> list:
+    """Product types whose name, English words or words in ``search_locale`` contain one of
+    ``keywords``."""
     words = [w.lower() for w in keywords]
+    localized = LOCALIZED_PRODUCT_TYPES.get(search_locale, {})
     found = []
     for name, (display, tags, _props, _req) in PRODUCT_TYPES.items():
+        local_display, local_tags = localized.get(name, ("", ()))
         haystack = (name.lower().replace("_", " "), *tags, display.lower())
+        haystack += tuple(local_tags) + ((local_display.lower(),) if local_display else ())
         if any(word in hay or hay in word for word in words for hay in haystack):
             found.append(name)
     return found
+
+
+def display_name(product_type: str, locale: str = "") -> str:
+    """The product type's display name in ``locale`` (English when the sandbox has none)."""
+    localized = LOCALIZED_PRODUCT_TYPES.get(locale, {}).get(product_type)
+    return localized[0] if localized else PRODUCT_TYPES[product_type][0]
 
 
 def schema(product_type: str, requirements: str) -> dict:

@@ -48,6 +48,7 @@
     "assets": {
         "web.assets_backend": [
             "stockagile_amazon_connector/static/src/js/*.js",
+            "stockagile_amazon_connector/static/src/scss/*.scss",
         ],
         "web.assets_tests": [
             "stockagile_amazon_connector/static/src/tours/*.js",

@@ -6,7 +6,15 @@ serves it from S3); its checksum is the Base64 MD5 of exactly the bytes served.
 
 from urllib.parse import unquote
 
-from ..catalog import PRODUCT_TYPES, checksum, schema, schema_bytes, search_product_types
+from ..catalog import (
+    PRODUCT_TYPES,
+    checksum,
+    display_name,
+    schema,
+    schema_bytes,
+    search_product_types,
+)
+from ..seed import MARKETPLACES
 from ..server import ApiError, Response, bad_request, json_response
 
 VERSION = "U1234567890123456789"
@@ -20,21 +28,33 @@ def _marketplace(request) -> list:
     return marketplace_ids
 
 
+def _locale(request, marketplace_ids, name="locale") -> str:
+    """The request's ``locale`` (or ``searchLocale``); ``DEFAULT`` or none: the primary language
+    of the (first) marketplace, as on Amazon."""
+    value = request.first(name)
+    if value and value != "DEFAULT":
+        return value
+    return (MARKETPLACES.get(marketplace_ids[0]) or {}).get("defaultLanguageCode", "")
+
+
 def search_definitions_product_types(request):
-    """``GET /definitions/2020-09-01/productTypes``: ``keywords`` or ``itemName``."""
+    """``GET /definitions/2020-09-01/productTypes``: ``keywords`` or ``itemName``, read in
+    ``searchLocale``; display names in ``locale``."""
     marketplace_ids = _marketplace(request)
     keywords = request.csv("keywords")
     item_name = request.first("itemName")
     if keywords and item_name:
         raise bad_request("'keywords' and 'itemName' cannot be used together.")
     words = keywords or (item_name or "").split()
-    names = search_product_types(words) if words else list(PRODUCT_TYPES)
+    search_locale = _locale(request, marketplace_ids, "searchLocale")
+    locale = _locale(request, marketplace_ids)
+    names = search_product_types(words, search_locale) if words else list(PRODUCT_TYPES)
     return json_response(
         {
             "productTypes": [
                 {
                     "name": name,
-                    "displayName": PRODUCT_TYPES[name][0],
+                    "displayName": display_name(name, locale),
                     "marketplaceIds": marketplace_ids,
                 }
                 for name in names
@@ -92,10 +112,10 @@ def get_definitions_product_type(request):
             "requirements": requirements,
             "requirementsEnforced": enforced,
             "propertyGroups": groups,
-            "locale": request.first("locale", "es_ES"),
+            "locale": request.first("locale", "DEFAULT"),
             "marketplaceIds": marketplace_ids,
             "productType": product_type,
-            "displayName": PRODUCT_TYPES[product_type][0],
+            "displayName": display_name(product_type, _locale(request, marketplace_ids)),
             "productTypeVersion": {"version": VERSION, "latest": True, "releaseCandidate": False},
         }
     )

@@ -96,15 +96,30 @@ class AmazonJobMixin(models.AbstractModel):
         :param eta: seconds from now, or a datetime, before which the job does not run.
         """
         # Stored under the account's company (queue_job takes the enqueuing env's company):
-        # its users see its jobs, other companies' users never do.
-        return self.with_company(account.company_id).with_delay(
-            channel=account_channel(account),
-            priority=priority,
-            eta=eta,
-            identity_key=self._amazon_job_key(kind) if kind else None,
-            description=description,
-            max_retries=0,  # outages are retried with backoff until Amazon answers
+        # its users see its jobs, other companies' users never do. The job runs in the
+        # company's language (queue_job keeps ``lang``): what it stores for everyone to read
+        # (listing errors, review reasons, notes, the names of the jobs it queues) is written
+        # in it, not in the language of whoever or whatever queued it.
+        company = account.company_id
+        return (
+            self.with_company(company)
+            .with_context(lang=self._amazon_company_lang(company))
+            .with_delay(
+                channel=account_channel(account),
+                priority=priority,
+                eta=eta,
+                identity_key=self._amazon_job_key(kind) if kind else None,
+                description=description,
+                max_retries=0,  # outages are retried with backoff until Amazon answers
+            )
         )
+
+    def _amazon_company_lang(self, company):
+        """The language of ``company`` (its partner's), if installed; else the current one."""
+        lang = company.sudo().partner_id.lang
+        if lang and self.env["res.lang"]._lang_get(lang):
+            return lang
+        return self.env.lang
 
     # ------------------------------------------------------------------
     # Run

@@ -411,7 +411,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 }
             )
         if problems:
-            order.message_post(body="\n".join(problems), subtype_xmlid="mail.mt_note")
+            order._message_log(body="\n".join(problems))  # no sender needed (a user's retry)
             return False  # a quotation until someone reviews it
         if order.state == "draft" and order.amazon_status not in SKIPPED_NEW_STATUSES:
             self._confirm(order)
@@ -426,9 +426,8 @@ class AmazonOrderImporter(models.AbstractModel):
             self._deliver_fba(order)
         elif order.amazon_status == "SHIPPED":
             self._deliver_pickings(order)
-            order.message_post(
-                body=_("Already shipped on Amazon when imported: its delivery was validated."),
-                subtype_xmlid="mail.mt_note",
+            order._message_log(
+                body=_("Already shipped on Amazon when imported: its delivery was validated.")
             )
 
     def _deliver_fba(self, order):

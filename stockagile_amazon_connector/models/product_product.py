@@ -217,14 +217,20 @@ class ProductProduct(models.Model):
         products = self._amazon_check_caller()
         products._amazon_check_skus()
         products.filtered(lambda product: not product.amazon_sync).write({"amazon_sync": True})
-        return self._amazon_notify(_("Amazon sync enabled on %(count)s products.", count=len(self)))
+        if len(self) == 1:
+            message = _("Amazon sync enabled on %(product)s.", product=self.display_name)
+        else:
+            message = _("Amazon sync enabled on %(count)s products.", count=len(self))
+        return self._amazon_notify(message)
 
     def action_amazon_disable_sync(self):
         """Stop syncing the selected products with Amazon."""
         self._amazon_check_caller().filtered("amazon_sync").write({"amazon_sync": False})
-        return self._amazon_notify(
-            _("Amazon sync disabled on %(count)s products.", count=len(self))
-        )
+        if len(self) == 1:
+            message = _("Amazon sync disabled on %(product)s.", product=self.display_name)
+        else:
+            message = _("Amazon sync disabled on %(count)s products.", count=len(self))
+        return self._amazon_notify(message)
 
     def action_amazon_sync_now(self):
         """Push stock and price of the selected synced products to Amazon now.

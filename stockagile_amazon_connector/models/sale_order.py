@@ -152,22 +152,45 @@ class SaleOrder(models.Model):
         self._amazon_pending_pickings().action_cancel()
         self.warehouse_id = warehouse
         self.order_line._action_launch_stock_rule()
-        self.message_post(
+        # A log note: it needs no sender address (users without an e-mail move orders too).
+        self._message_log(
             body=_(
                 "Delivery moved from warehouse %(old)s to %(new)s.",
                 old=old.display_name,
                 new=warehouse.display_name,
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
         return True
 
+    def _amazon_tool_done(self, message, close=False):
+        """Return the notification an order tool shows once it worked.
+
+        :param message: what changed, naming the order
+        :param close: close the tool's dialog too (a wizard's button)
+        :return: a client action showing ``message``, then reloading the order behind it
+        """
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Amazon order"),
+                "message": message,
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"}
+                if close
+                else {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def action_amazon_create_invoice(self):
-        """Invoice the whole order at ordered quantities in one invoice (the ERP's invoicing).
+        """Invoice the whole order at ordered quantities in one invoice (XML-RPC).
 
-        Amazon charges the buyer for the whole order at purchase, so nothing waits for the
-        delivery. Customer data an invoice needs is checked first.
+        The form has no button of its own for this any more: the ERP's *Create invoice* (its
+        invoicing wizard, the list action) runs the same check through ``_create_invoices``.
+        This method stays for integrations that call it.
 
+        :return: the action opening the invoices created
         :raise UserError: not an invoiceable Amazon order, or customer data is missing (the
             message lists each missing field per partner); nothing is created then.
         """
@@ -178,16 +201,35 @@ class SaleOrder(models.Model):
                 raise UserError(
                     _("Order %(order)s must be confirmed to be invoiced.", order=order.name)
                 )
-        missing = self._amazon_missing_invoice_data()
+        self._amazon_check_invoice_data()
+        if not any(line.qty_to_invoice for line in self.order_line):
+            raise UserError(_("Everything on these orders is already invoiced."))
+        invoices = self._create_invoices()
+        return self.action_view_invoice(invoices)
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        """Amazon orders are invoiced only with complete customer data, however it is started.
+
+        The ERP's *Create invoice* button, its list action, its invoicing wizard and XML-RPC all
+        end here: the check lists what is missing and nothing is created. A return's credit note
+        (``amazon_invoice_line_ids`` in the context) follows an invoice that passed the check and
+        must still be possible after the buyer's data was erased.
+        """
+        if self.env.context.get("amazon_invoice_line_ids") is None:
+            self._amazon_check_invoice_data()
+        return super()._create_invoices(grouped=grouped, final=final, date=date)
+
+    def _amazon_check_invoice_data(self):
+        """Refuse to invoice Amazon orders whose customer data an invoice needs is missing.
+
+        :raise UserError: listing each missing field per order and partner.
+        """
+        missing = self.filtered("amazon_order_ref")._amazon_missing_invoice_data()
         if missing:
             raise UserError(
                 _("The invoice cannot be created; customer data is missing:\n%(lines)s")
                 % {"lines": "\n".join(missing)}
             )
-        if not any(line.qty_to_invoice for line in self.order_line):
-            raise UserError(_("Everything on these orders is already invoiced."))
-        invoices = self._create_invoices()
-        return self.action_view_invoice(invoices)
 
     def _amazon_missing_invoice_data(self):
         """Return one line per order and partner whose invoice data is incomplete.
@@ -229,10 +271,25 @@ class SaleOrder(models.Model):
         configured: lines, taxes and totals are mapped and checked again.
         """
         importer = self.env["amazon.order.importer"]
-        for order in self.filtered(lambda o: o.amazon_review_needed and o.state == "draft"):
+        checked = self.filtered(lambda o: o.amazon_review_needed and o.state == "draft")
+        for order in checked:
             company = order.company_id  # the order's, whichever companies the user has open
             importer.with_company(company)._retry_import(order.with_company(company))
-        return True
+        if len(self) != 1:
+            return True
+        if self not in checked:
+            message = _("Order %(order)s has nothing to review.", order=self.name)
+        elif self.amazon_review_needed:
+            message = _(
+                "Order %(order)s is still to review: %(reason)s",
+                order=self.name,
+                reason=self.amazon_review_message,
+            )
+        else:
+            message = _(
+                "Order %(order)s: products checked, the order is confirmed.", order=self.name
+            )
+        return self._amazon_tool_done(message)
 
     # ------------------------------------------------------------------
     # Personal data

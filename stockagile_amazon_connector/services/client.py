@@ -548,7 +548,8 @@ class SpApiService:
         """Product types matching keywords (Product Type Definitions API 2020-09-01).
 
         :param keywords: words (str, comma or space separated) or a list of words.
-        :param marketplace_id: Amazon marketplace id.
+        :param marketplace_id: Amazon marketplace id; its shoppers' language
+            (:data:`~.const.MARKETPLACE_LOCALES`) is the keywords' and the display names'.
         :return: tuple of :class:`~.models.ProductTypeRef`.
         :raise ValueError: no keyword.
         :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
@@ -559,6 +560,8 @@ class SpApiService:
         if not keywords:
             raise ValueError("searchDefinitionsProductTypes needs at least one keyword")
         self._marketplace_ids(marketplace_id)
+        locale = const.MARKETPLACE_LOCALES.get(marketplace_id)
+        locales = {"locale": locale, "searchLocale": locale} if locale else {}
         body = self._call(
             "searchDefinitionsProductTypes",
             ProductTypeDefinitions,
@@ -566,6 +569,7 @@ class SpApiService:
             marketplace_id=marketplace_id,
             keywords=",".join(keywords),
             marketplaceIds=marketplace_id,
+            **locales,
         )
         return tuple(
             ProductTypeRef(name=row["name"], display_name=row.get("displayName") or row["name"])

@@ -132,3 +132,34 @@ NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"
 #: Longest SQS long poll (ReceiveMessage WaitTimeSeconds) and batch (MaxNumberOfMessages).
 SQS_MAX_WAIT_SECONDS = 20
 SQS_MAX_MESSAGES = 10
+
+# Product type search -----------------------------------------------------------------------
+#: The language of each marketplace's shoppers, as Amazon's ``locale`` values (the enum of
+#: getDefinitionsProductType): searchDefinitionsProductTypes reads the keywords
+#: (``searchLocale``) and writes display names (``locale``) in it, so that a Spanish seller's
+#: «silla oficina» finds the product types of Amazon.es.
+MARKETPLACE_LOCALES = {
+    "ATVPDKIKX0DER": "en_US",  # US
+    "A2EUQ1WTGCTBG2": "en_CA",  # CA
+    "A1AM78C64UM0Y8": "es_MX",  # MX
+    "A2Q3Y263D00KWC": "pt_BR",  # BR
+    "A1RKKUPIHCS9HS": "es_ES",  # ES
+    "A1F83G8C2ARO7P": "en_GB",  # UK
+    "A13V1IB3VIYZZH": "fr_FR",  # FR
+    "AMEN7PMS3EDWL": "fr",  # BE
+    "A1805IZSGTT6HS": "nl_NL",  # NL
+    "A1PA6795UKMFR9": "de_DE",  # DE
+    "APJ6JRA9NG5V4": "it_IT",  # IT
+    "A28R8C7NBKEWEA": "en_GB",  # IE
+    "A2NODRKZP88ZB9": "sv_SE",  # SE
+    "A1C3SOZRARQ6R3": "pl_PL",  # PL
+    "AE08WJ6YKNBMC": "en",  # ZA
+    "ARBP9OOSHTCHU": "ar",  # EG
+    "A33AVAJ2PDY3EV": "tr_TR",  # TR
+    "A17E79C6D8DWNP": "ar",  # SA
+    "A2VIGQ35RCS4UG": "en_AE",  # AE
+    "A21TJRUUN4KGV": "en_IN",  # IN
+    "A19VAU5U5O7RUS": "en_SG",  # SG
+    "A39IBJ37TRP1C6": "en_AU",  # AU
+    "A1VC38T7YXB528": "ja_JP",  # JP
+}

@@ -22,3 +22,5 @@ from . import test_order_notifications
 from . import test_seller_screens
 from . import test_spanish_tours
 from . import test_order_bindings
+from . import test_spanish_seller
+from . import test_spanish_seller_tours

@@ -225,7 +225,7 @@ class TestDeveloperGuideTour(DeveloperGuideMixin, AmazonOrderCase, HttpCase):
     def test_developer_page_tour(self):
         """In a real browser: the page, the API key, the Python example, Try it on the sandbox."""
         self.start_tour(
-            "/odoo/action-stockagile_amazon_connector.amazon_developer_guide_action",
+            "/odoo/action-stockagile_amazon_connector.amazon_developer_page_action",
             "amazon_developer_guide",
             login="admin",
         )

@@ -5,3 +5,4 @@ from . import amazon_listing_create_candidate
 from . import amazon_listing_create_attribute
 from . import amazon_developer_guide
 from . import res_users_apikeys_description
+from . import sale_advance_payment_inv

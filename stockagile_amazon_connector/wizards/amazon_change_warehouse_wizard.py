@@ -36,7 +36,7 @@ class AmazonChangeWarehouseWizard(models.TransientModel):
             )
 
     def action_apply(self):
-        """Move the pending delivery to the chosen warehouse."""
+        """Move the pending delivery to the chosen warehouse and say so, naming the order."""
         self.ensure_one()
         if not self.warehouse_id:
             raise UserError(
@@ -46,5 +46,19 @@ class AmazonChangeWarehouseWizard(models.TransientModel):
                     "Configuration > Warehouses first."
                 )
             )
-        self.order_id._amazon_change_warehouse(self.warehouse_id)
-        return {"type": "ir.actions.act_window_close"}
+        order = self.order_id
+        old = order.warehouse_id
+        if not order._amazon_change_warehouse(self.warehouse_id):
+            message = self.env._(
+                "Order %(order)s is already delivered from %(warehouse)s: nothing changed.",
+                order=order.name,
+                warehouse=old.display_name,
+            )
+        else:
+            message = self.env._(
+                "Order %(order)s: its delivery now leaves from %(new)s instead of %(old)s.",
+                order=order.name,
+                new=self.warehouse_id.display_name,
+                old=old.display_name,
+            )
+        return order._amazon_tool_done(message, close=True)

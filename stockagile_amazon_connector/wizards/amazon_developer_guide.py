@@ -176,6 +176,36 @@ class AmazonDeveloperGuide(models.TransientModel):
     try_result = fields.Text(string="Result", readonly=True)
 
     @api.model
+    def action_open_page(self):
+        """Open the Developers page as a page: a saved record, titled, with nothing to save.
+
+        The menu runs this (a server action) rather than opening the form on a new record, which
+        the web client shows as an unsaved new record («New», save and discard icons).
+
+        :return: the window action of a new page record
+        """
+        page = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Developers"),
+            "res_model": self._name,
+            "res_id": page.id,
+            "view_mode": "form",
+            "views": [
+                (
+                    self.env.ref("stockagile_amazon_connector.amazon_developer_guide_view_form").id,
+                    "form",
+                )
+            ],
+            "target": "current",
+        }
+
+    def _compute_display_name(self):
+        """The breadcrumb reads «Developers», not the model's name and an id."""
+        for page in self:
+            page.display_name = _("Developers")
+
+    @api.model
     def _default_account(self):
         return self.env["amazon.account"].search(
             [("company_id", "=", self.env.company.id)], order="id", limit=1

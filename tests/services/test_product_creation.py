@@ -61,6 +61,16 @@ def test_product_type_definition_and_schema(service):
     assert "connector_type" in schema["required"]
 
 
+def test_product_types_found_in_the_marketplace_language(service, sandbox_url):
+    """Spanish words find Amazon.es's product types, named in Spanish (its ``locale``)."""
+    [chair] = service.search_product_types("silla oficina", ES_ID)
+    assert (chair.name, chair.display_name) == ("OFFICE_CHAIR", "Silla de oficina")
+    request = requests_of(sandbox_url, "searchDefinitionsProductTypes")[-1]
+    assert request["query"]["searchLocale"] == "es_ES"
+    assert request["query"]["locale"] == "es_ES"
+    assert service.search_product_types("silla", "A1PA6795UKMFR9") == (), "not German words"
+
+
 def test_schema_link_must_be_https_or_own_endpoint(service):
     """A definition whose schema link is plain HTTP elsewhere is not followed."""
     definition = ProductTypeDefinition(

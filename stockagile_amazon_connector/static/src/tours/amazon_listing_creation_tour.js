@@ -27,8 +27,8 @@ registry.category("web_tour.tours").add("amazon_listing_creation_full", {
             run: "click",
         },
         {
-            content: "The drinking cup type is picked",
-            trigger: ".modal div[name='product_type_id'] input:value(Drinking Cup (DRINKING_CUP))",
+            content: "The drinking cup type is picked, named in Amazon.es's language",
+            trigger: ".modal div[name='product_type_id'] input:value(Taza (DRINKING_CUP))",
         },
         {
             content: "Next: the attributes",

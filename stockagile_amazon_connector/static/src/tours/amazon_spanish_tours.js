@@ -71,7 +71,7 @@ registry.category("web_tour.tours").add("amazon_es_overview_counters", {
     steps: () => [
         {
             content: "The account's card shows its counters in Spanish",
-            trigger: ".o_kanban_record:contains('Amazon ES (test sandbox)'):contains('no están en Amazon')",
+            trigger: ".o_kanban_record:contains('Amazon ES (test sandbox)'):contains('SKU no está en Amazon')",
         },
         {
             content: "Open the SKUs Amazon does not know",
@@ -121,8 +121,9 @@ registry.category("web_tour.tours").add("amazon_es_order_tools", {
             trigger: "button[name='action_amazon_print_delivery_note']:contains('Imprimir albarán de entrega')",
         },
         {
-            content: "Crear factura is offered",
-            trigger: "button[name='action_amazon_create_invoice']:contains('Crear factura')",
+            content: "One invoice button: the ERP's, no connector duplicate",
+            trigger:
+                ".o_form_statusbar:has(button#create_invoice):not(:has(button[name='action_amazon_create_invoice']))",
         },
         {
             content: "Open Cambiar almacén",
