@@ -1,2 +1,3 @@
 from . import test_sendcloud_label
 from . import test_sendcloud_tour
+from . import test_sendcloud_keys
