@@ -27,6 +27,7 @@ from . import res_groups
 from . import res_partner
 from . import res_users
 from . import sale_order
+from . import sale_order_erasure
 from . import sale_order_line
 from . import stock_picking
 from . import stock_quant

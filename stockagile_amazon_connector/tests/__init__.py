@@ -22,3 +22,4 @@ from . import test_seller_screens
 from . import test_spanish_tours
 from . import test_roles_audit
 from . import test_price_floor
+from . import test_erasure
