@@ -13,6 +13,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..odoo_compat import stock_move_values
 from . import common
 from .common import AmazonTestCase, seed
 
@@ -250,24 +251,27 @@ class TestRolesAudit(AmazonTestCase):
         """The integration user ships an Amazon delivery but cannot validate a manual one."""
         sale = self._amazon_order()
         integration = self.role_users["integration"]
+        customers = self.env.ref("stock.stock_location_customers")
         manual = self.env["stock.picking"].create(
             {
                 "picking_type_id": self.warehouse.out_type_id.id,
                 "partner_id": self.env.company.partner_id.id,
                 "location_id": self.warehouse.lot_stock_id.id,
-                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "location_dest_id": customers.id,
                 "move_ids": [
                     (
                         0,
                         0,
-                        {
-                            "name": "manual",
-                            "product_id": self.mug.id,
-                            "product_uom_qty": 1,
-                            "product_uom": self.mug.uom_id.id,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                        },
+                        stock_move_values(
+                            {
+                                "name": "manual",
+                                "product_id": self.mug.id,
+                                "product_uom_qty": 1,
+                                "product_uom": self.mug.uom_id.id,
+                                "location_id": self.warehouse.lot_stock_id.id,
+                                "location_dest_id": customers.id,
+                            }
+                        ),
                     )
                 ],
             }
