@@ -4,6 +4,7 @@ from . import amazon_binding_mixin
 from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_account_overview
+from . import amazon_account_price_floor
 from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_listing_change
@@ -28,10 +29,12 @@ from . import res_groups
 from . import res_partner
 from . import res_users
 from . import sale_order
+from . import sale_order_erasure
 from . import sale_order_line
 from . import stock_picking
 from . import stock_quant
 from . import stock_warehouse
+from . import queue_job
 
 # Reports: SQL views over the models above (their columns must exist first)
 from . import amazon_activity_report

@@ -752,7 +752,7 @@ class AmazonAccount(models.Model):
                 [
                     ("amazon_account_id", "=", account.id),
                     ("amazon_anonymized", "=", False),
-                    ("state", "in", ("sale", "cancel")),
+                    ("state", "in", ("draft", "sale", "cancel")),
                 ]
             )
             due = orders.filtered(lambda order, lim=limit: order._amazon_done_before(lim))

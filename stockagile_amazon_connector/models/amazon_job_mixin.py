@@ -272,11 +272,15 @@ class AmazonJobMixin(models.AbstractModel):
         self._amazon_jobs(["pending"]).filtered("eta").write({"eta": False})
 
     def action_amazon_retry_jobs(self):
-        """Button: retry these records' Amazon jobs now (Amazon users of their companies)."""
+        """Button: retry these records' Amazon jobs now (Amazon managers of their companies).
+
+        Requeueing is a job manager's act (README, *Roles*): Amazon users see the error on the
+        record and leave the retry to a manager, over the UI, XML-RPC and the account alike.
+        """
         if not self.env.is_superuser() and not self.env.user.has_group(
-            "stockagile_amazon_connector.group_amazon_user"
+            "stockagile_amazon_connector.group_amazon_manager"
         ):
-            raise AccessError(_("Only Amazon Users may retry Amazon jobs."))
+            raise AccessError(_("Only Amazon Managers may retry Amazon jobs."))
         self.check_access("read")
         self._amazon_retry_now()
         return {

@@ -301,8 +301,10 @@ class AmazonListing(models.Model):
         :raise AccessError: the caller is no Amazon User, or one listing is of a company the
             caller may not access (nothing is queued nor sent).
         """
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "stockagile_amazon_connector.group_amazon_user"
+        # The integration user ships Amazon deliveries and does nothing else (README, Roles).
+        if not self.env.is_superuser() and (
+            not self.env.user.has_group("stockagile_amazon_connector.group_amazon_user")
+            or self.env.user.has_group("stockagile_amazon_connector.group_amazon_integration")
         ):
             raise AccessError(_("Only Amazon Users may send products to Amazon: nothing was sent."))
         self.check_access("read")

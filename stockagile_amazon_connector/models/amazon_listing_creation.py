@@ -163,7 +163,9 @@ class AmazonListingCreation(models.Model):
             {"account_id": account.id, "product_id": self.product_id.id}
         )
         quantity = next(iter(probe._amazon_quantities().values()), 0)
-        price = probe._amazon_price(self.marketplace_id)
+        price = account._amazon_check_price(
+            probe._amazon_price(self.marketplace_id), self.product_id, self.marketplace_id
+        )
         availability = payloads.fulfillment_availability_patch(quantity)["value"]
         if account.creation_handling_time:
             availability[0]["lead_time_to_ship_max_days"] = account.creation_handling_time

@@ -272,8 +272,10 @@ class ProductProduct(models.Model):
     def _amazon_check_group(self):
         """:raise AccessError: the caller is not an Amazon User (the flag sends data to Amazon,
         so even product editors need the group to change it)."""
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "stockagile_amazon_connector.group_amazon_user"
+        # The integration user ships Amazon deliveries and does nothing else (README, Roles).
+        if not self.env.is_superuser() and (
+            not self.env.user.has_group("stockagile_amazon_connector.group_amazon_user")
+            or self.env.user.has_group("stockagile_amazon_connector.group_amazon_integration")
         ):
             raise AccessError(_("Only Amazon Users may sync products with Amazon."))
 

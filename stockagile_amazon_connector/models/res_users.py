@@ -53,8 +53,10 @@ class ResUsers(models.Model):
             if user and create and not user.active:
                 user.active = True
             return user
-        groups = self.env.ref("stockagile_amazon_connector.group_amazon_user") | self.env.ref(
-            "stock.group_stock_user"
+        groups = (
+            self.env.ref("stockagile_amazon_connector.group_amazon_integration")
+            | self.env.ref("stockagile_amazon_connector.group_amazon_user")
+            | self.env.ref("stock.group_stock_user")
         )
         return users.with_context(no_reset_password=True).create(
             {

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .. import odoo_compat
 
@@ -268,8 +268,18 @@ class SaleOrder(models.Model):
         """Import flagged quotations again from Amazon; confirm those with nothing left to review.
 
         After a product got the missing SKU, a tax, fiscal position, currency or pricelist was
-        configured: lines, taxes and totals are mapped and checked again.
+        configured: lines, taxes and totals are mapped and checked again. Amazon Users only
+        (README, *Roles*), on orders they may edit: the import then runs as the order's company.
+
+        :raise AccessError: the caller is not an Amazon User or may not edit these orders.
         """
+        # The integration user ships Amazon deliveries and does nothing else (README, Roles).
+        if not self.env.is_superuser() and (
+            not self.env.user.has_group("stockagile_amazon_connector.group_amazon_user")
+            or self.env.user.has_group("stockagile_amazon_connector.group_amazon_integration")
+        ):
+            raise AccessError(_("Only Amazon Users may check Amazon orders' products."))
+        self.check_access("write")
         importer = self.env["amazon.order.importer"]
         checked = self.filtered(lambda o: o.amazon_review_needed and o.state == "draft")
         for order in checked:

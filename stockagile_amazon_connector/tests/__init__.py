@@ -24,3 +24,6 @@ from . import test_spanish_tours
 from . import test_order_bindings
 from . import test_spanish_seller
 from . import test_spanish_seller_tours
+from . import test_roles_audit
+from . import test_price_floor
+from . import test_erasure

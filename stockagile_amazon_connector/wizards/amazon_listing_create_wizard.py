@@ -244,6 +244,9 @@ class AmazonListingCreateWizard(models.TransientModel):
                 except AmazonError as error:
                     creation.write({"state": "draft", "issues": error.message})
                     sent = False
+                except UserError as error:  # a refused price: this product only, nothing sent
+                    creation.write({"state": "draft", "issues": error.args[0]})
+                    sent = False
                 if sent:
                     created |= creation
                 else:

@@ -1,2 +1,4 @@
 from . import test_sendcloud_label
 from . import test_sendcloud_tour
+from . import test_sendcloud_keys
+from . import test_sendcloud_erasure
