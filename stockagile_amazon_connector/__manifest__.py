@@ -2,7 +2,7 @@
     "name": "Stockagile Amazon Connector",
     "summary": "Real-time stock and prices, orders, shipping and returns with Amazon "
     "Seller Central through the Selling Partner API",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "category": "Sales/Sales",
     "author": "Stockagile",
     "website": "https://stockagile.example",
@@ -39,6 +39,7 @@
         "data/amazon_listing_creation_data.xml",
         "views/amazon_listing_creation_views.xml",
         "wizards/amazon_listing_create_wizard_views.xml",
+        "data/amazon_unattended_data.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

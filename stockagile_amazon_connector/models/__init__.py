@@ -3,6 +3,7 @@ from . import amazon_job_mixin
 from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_account_overview
+from . import amazon_account_credentials
 from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_listing_change
@@ -33,3 +34,4 @@ from . import stock_warehouse
 
 # Reports: SQL views over the models above (their columns must exist first)
 from . import amazon_activity_report
+from . import queue_job

@@ -46,6 +46,8 @@ INTERRUPTED_AFTER = 30
 #: timeout, credentials): twice what the failed call waited, within these.
 OUTAGE_PAUSE_MIN = 3
 OUTAGE_PAUSE_MAX = 60
+#: Seconds between two tries of Amazon while an account's credentials are refused.
+REFUSED_RETRY_SECONDS = 60
 #: Seconds to wait when Amazon throttled without saying how long.
 DEFAULT_THROTTLE_WAIT = 2
 
@@ -193,10 +195,11 @@ class AmazonJobMixin(models.AbstractModel):
 
         :param account: the ``amazon.account`` the job talks to Amazon for.
         """
-        paused = account.sudo()._amazon_outage_left()
+        paused = account.sudo()._amazon_outage_left() or account.sudo()._amazon_credentials_gate()
         if paused:
             raise RetryableJobError(
-                f"Amazon was unreachable for this account; trying again in {paused} s",
+                f"Amazon was unreachable or refused the credentials of this account; trying "
+                f"again in {paused} s",
                 seconds=paused,
                 ignore_retry=True,
             )
@@ -209,7 +212,13 @@ class AmazonJobMixin(models.AbstractModel):
                 seconds=max(1, round(error.retry_after or DEFAULT_THROTTLE_WAIT)),
                 ignore_retry=True,
             ) from error
-        except (TransientError, AuthError) as error:
+        except AuthError as error:
+            # Retrying cannot help until a human fixes the credentials: one try a minute.
+            account.sudo()._amazon_credentials_refused(error)
+            raise RetryableJobError(
+                error.message, seconds=REFUSED_RETRY_SECONDS, ignore_retry=True
+            ) from error
+        except TransientError as error:
             waited = time.monotonic() - started
             account.sudo()._amazon_pause_after_outage(
                 min(OUTAGE_PAUSE_MAX, max(OUTAGE_PAUSE_MIN, 2 * waited))
