@@ -7,11 +7,19 @@ action is looked up on ``queue.job`` itself, so a method of another model named 
 with an AttributeError.
 """
 
-from odoo import models
+from odoo import fields, models
 
 
 class QueueJob(models.Model):
     _inherit = "queue.job"
+
+    amazon_interrupted_count = fields.Integer(
+        string="Interrupted",
+        readonly=True,
+        copy=False,
+        help="How many times the process running this Amazon job died (a killed worker): "
+        "at 3 the job ends failed instead of running again.",
+    )
 
     def related_action_amazon_record(self):
         """Open the order, listing, return or other record this Amazon job concerns."""

@@ -6,7 +6,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
-from .common import AmazonSandboxMixin, AmazonStockMixin
+from .common import AmazonSandboxMixin, AmazonStockMixin, AmazonTestCase, run_amazon_jobs
 from .test_order_import import AmazonOrderCase, iso_ago
 
 RELATED_ORDER = "171-5550002-0000022"
@@ -146,3 +146,37 @@ class TestRelatedRecord(AmazonOrderCase):
         )
         func_name = job_function.related_action["func_name"]
         self.assertTrue(hasattr(self.env["queue.job"], func_name), "looked up on queue.job")
+
+
+@tagged("post_install", "-at_install")
+class TestKilledJobs(AmazonTestCase):
+    """A job that kills its worker again and again ends failed; the others still run."""
+
+    def test_job_killing_its_worker_ends_failed_after_three_times(self):
+        """Interrupted three times, a push ends failed with the reason; another push runs."""
+        mug = self._create_product("SA-MUG-001", price=12.90)
+        tee = self._create_product("SA-TEE-BLK-M", price=9.90)
+        for product, quantity in ((mug, 4), (tee, 7)):
+            self._set_inventory(product, quantity)
+            product.amazon_sync = True
+        jobs = self.env["queue.job"].search(
+            [("channel", "=", f"root.amazon.account_{self.account.id}")], order="id"
+        )
+        killer, other = jobs
+        for attempt in range(1, 4):
+            killer.write(
+                {
+                    "state": "started",
+                    "date_started": fields.Datetime.now() - timedelta(minutes=2),
+                }
+            )
+            self.env["amazon.account"]._cron_recover_interrupted_jobs()
+            killer.invalidate_recordset()
+            self.assertEqual(killer.amazon_interrupted_count, attempt)
+            self.assertEqual(killer.state, "failed" if attempt == 3 else "pending")
+        self.assertIn("stopped 3 times", killer.exc_message)
+        self.assertIn("SA-MUG-001", killer.name, "the failed job names its listing")
+        run_amazon_jobs(self.env)
+        self.assertEqual(other.state, "done", "the others run")
+        self.assertEqual(self.sandbox.listing("SA-TEE-BLK-M")["quantity"], 7)
+        self.assertEqual(killer.state, "failed", "not run again")
