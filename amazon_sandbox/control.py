@@ -55,6 +55,10 @@ class SandboxControl:
             return self._call("GET", "/config")
         return self._call("POST", "/config", settings)
 
+    def revoke_authorization(self, revoked: bool = True):
+        """The seller removes (``True``) or gives back (``False``) the app's authorisation."""
+        return self._call("POST", "/authorization", {"revoked": revoked})
+
     # ---------------------------------------------------------------------------- listings
     def listing(self, sku: str):
         """The flat listing record, or None when the SKU does not exist."""

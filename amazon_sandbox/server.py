@@ -266,9 +266,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         """
         from .api.notifications import GRANTLESS_OPERATIONS
 
-        status = state.token_status(
-            self.headers.get("x-amz-access-token"), operation in GRANTLESS_OPERATIONS
-        )
+        grantless = operation in GRANTLESS_OPERATIONS
+        if not grantless and state.config.get("authorization_revoked"):
+            # Amazon refuses the tokens of a revoked authorisation, valid or not.
+            return errors_response(403, "Unauthorized", "Access to requested resource is denied.")
+        status = state.token_status(self.headers.get("x-amz-access-token"), grantless)
         if status == "valid":
             return None
         if status == "expired":

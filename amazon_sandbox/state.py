@@ -24,6 +24,9 @@ DEFAULT_CONFIG = {
     "listing_creation_seconds": 1.0,
     # SQS endpoint ORDER_CHANGE notifications are published to (moto's server in tests).
     "sqs_endpoint": os.environ.get("STOCKAGILE_SQS_URL", ""),
+    # The seller removed the app's authorisation (or its refresh token expired): LWA answers
+    # invalid_grant and the access tokens it issued are refused (POST /_sandbox/authorization).
+    "authorization_revoked": False,
 }
 REQUEST_LOG_SIZE = 20000
 TOKEN_LIFETIME = 3600

@@ -40,6 +40,7 @@
         "data/amazon_listing_creation_data.xml",
         "views/amazon_listing_creation_views.xml",
         "wizards/amazon_listing_create_wizard_views.xml",
+        "data/amazon_unattended_data.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -192,6 +192,17 @@ def config(request):
         return json_response(dict(request.state.config))
 
 
+def authorization(request):
+    """``{"revoked": true}``: the seller removed the app's authorisation (its refresh token now
+    gets LWA's ``invalid_grant``, its access tokens a 403); ``false`` authorises it again."""
+    body = _body(request, required=True)
+    if not isinstance(body.get("revoked"), bool):
+        raise _fail(400, 'body must be {"revoked": true|false}')
+    with request.state.lock:
+        request.state.config["authorization_revoked"] = body["revoked"]
+        return json_response({"revoked": body["revoked"]})
+
+
 def add_orders(request):
     """Upsert orders given in the official 2026-01-01 ``Order`` shape."""
     body = _body(request, types=(list, dict), required=True)
@@ -356,6 +367,7 @@ ROUTES = [
     ("DELETE", r"/_sandbox/faults", "sandboxClearFaults", clear_faults, "control"),
     ("GET", r"/_sandbox/config", "sandboxConfig", config, "control"),
     ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
+    ("POST", r"/_sandbox/authorization", "sandboxAuthorization", authorization, "control"),
     ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
     ("GET", r"/_sandbox/notifications", "sandboxNotifications", get_notifications, "control"),
     ("POST", r"/_sandbox/notifications", "sandboxSendNotification", send_notification, "control"),

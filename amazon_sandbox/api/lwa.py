@@ -25,7 +25,9 @@ def token(request):
         )
     if form.get("client_id") != LWA_CLIENT_ID or form.get("client_secret") != LWA_CLIENT_SECRET:
         return _oauth_error(401, "invalid_client", "Client authentication failed")
-    if form.get("refresh_token") != REFRESH_TOKEN:
+    if form.get("refresh_token") != REFRESH_TOKEN or request.state.config.get(
+        "authorization_revoked"
+    ):
         return _oauth_error(
             400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"
         )

@@ -5,6 +5,7 @@ from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_account_overview
 from . import amazon_account_price_floor
+from . import amazon_account_credentials
 from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_listing_change
@@ -38,3 +39,4 @@ from . import queue_job
 
 # Reports: SQL views over the models above (their columns must exist first)
 from . import amazon_activity_report
+from . import queue_job

@@ -23,9 +23,10 @@ from ..services import AmazonError, const
 _logger = logging.getLogger(__name__)
 
 MANAGER = "stockagile_amazon_connector.group_amazon_manager"
-#: Seconds one run of the consumer cron keeps long-polling (bounded: the cron runner regains
-#: control, a deploy never waits more than this for the cron thread).
-CONSUMER_BUDGET = 50
+#: Seconds one run of the consumer cron keeps long-polling: far inside ``limit_time_real`` of a
+#: prefork server, and the longest another scheduled action waits for the cron thread.
+CONSUMER_BUDGET = 10
+CONSUMER_CRON = "stockagile_amazon_connector.ir_cron_amazon_receive_notifications"
 #: A consumer that received (or long-polled without error) this recently is healthy.
 HEALTHY_FOR = timedelta(minutes=5)
 
@@ -185,9 +186,7 @@ class AmazonAccount(models.Model):
                     "sqs_consumer_error": False,
                 }
             )
-        self.env.ref(
-            "stockagile_amazon_connector.ir_cron_amazon_receive_notifications"
-        ).sudo()._trigger()
+        self.env.ref(CONSUMER_CRON).sudo()._trigger()
         return self._notify(
             _("Real-time orders"),
             _("Subscribed: Amazon now sends order changes to the SQS queue."),
@@ -331,13 +330,16 @@ class AmazonAccount(models.Model):
         return result
 
     @api.model
-    def _cron_receive_notifications(self, budget=CONSUMER_BUDGET):
-        """Long-poll the queues of subscribed accounts for ``budget`` seconds, then go on.
+    def _cron_receive_notifications(self, budget=CONSUMER_BUDGET, commit=True):
+        """Long-poll the queues of subscribed accounts for ``budget`` seconds, then return.
 
-        Each batch is committed before its messages are deleted; several accounts share the
-        budget with shorter long polls. While an account is subscribed the cron reports work
-        left (:meth:`_amazon_cron_continue`), so Odoo runs it again at once instead of at its
-        next interval: a message never waits for a cron thread to wake up.
+        One run is short (``CONSUMER_BUDGET``, far inside any ``limit_time_real``), so a
+        prefork cron worker is never killed and the cron thread goes back to the other
+        scheduled actions between runs. While a queue is readable the run re-triggers its cron
+        (:meth:`_amazon_cron_continue`): Odoo runs it again right after the other ready crons,
+        and a message never waits for the cron's interval. Each batch is committed before its
+        messages are deleted (``commit``; tests pass False); several accounts share the budget
+        with shorter long polls.
         """
         deadline = time.monotonic() + budget
         accounts = self.sudo().search(
@@ -345,7 +347,6 @@ class AmazonAccount(models.Model):
         )
         if not accounts:
             return True
-        received = 0
         polling = accounts
         while polling:
             left = deadline - time.monotonic()
@@ -359,22 +360,22 @@ class AmazonAccount(models.Model):
                 break
             wait = max(1, min(const.SQS_MAX_WAIT_SECONDS, int(left) // len(polling)))
             for account in polling:
-                count = account._amazon_receive_notifications(wait_seconds=wait)
+                count = account._amazon_receive_notifications(wait_seconds=wait, commit=commit)
                 if count is None:
-                    # An unreadable queue is not hammered: one try per cron run.
+                    # An unreadable queue is not hammered: one try per scheduled run.
                     polling -= account
-                else:
-                    received += count
         if polling:
-            self._amazon_cron_continue(received)
+            self._amazon_cron_continue()
         return True
 
     @api.model
-    def _amazon_cron_continue(self, done):
-        """Tell the running cron that work is left, so that it runs again right away.
+    def _amazon_cron_continue(self):
+        """Run the consumer cron again as soon as this run ends and the other ready crons ran.
 
-        Odoo 18's progress API (``ir.cron._notify_progress``): with work done and work left,
-        the cron runner calls the cron again (up to 10 times, then after the other crons). The
-        one place that names it (Odoo 19 calls it ``_commit_progress``).
+        A trigger at now (with Odoo's NOTIFY, so an idle cron thread wakes at once), not the
+        progress API: a cron reporting work left is run up to ten times in a row on the same
+        thread, which is what held the thread (and outlived ``limit_time_real``) before. The
+        run lasts its budget, so the trigger is later than the second the run began in and
+        survives Odoo's clean-up of the triggers it consumed.
         """
-        self.env["ir.cron"]._notify_progress(done=max(1, done), remaining=1)
+        self.env.ref(CONSUMER_CRON).sudo()._trigger()

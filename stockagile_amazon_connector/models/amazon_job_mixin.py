@@ -42,10 +42,18 @@ JOB_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
 #: Seconds after its start before a job whose lock is free counts as interrupted (the job
 #: runner commits *started* just before the job's own transaction takes the lock).
 INTERRUPTED_AFTER = 30
+#: A job whose process died this many times while it ran ends failed instead of running again.
+MAX_INTERRUPTIONS = 3
+INTERRUPTED_REASON = (
+    "Its process stopped %d times while it ran (killed on the server's time or memory limit, "
+    "or a crash): not run again. Fix the cause, then Requeue or Retry."
+)
 #: Bounds of the seconds an account's jobs wait after one of them met an outage (5xx,
 #: timeout, credentials): twice what the failed call waited, within these.
 OUTAGE_PAUSE_MIN = 3
 OUTAGE_PAUSE_MAX = 60
+#: Seconds between two tries of Amazon while an account's credentials are refused.
+REFUSED_RETRY_SECONDS = 60
 #: Seconds to wait when Amazon throttled without saying how long.
 DEFAULT_THROTTLE_WAIT = 2
 
@@ -152,7 +160,10 @@ class AmazonJobMixin(models.AbstractModel):
 
         One conditional ``UPDATE``: a job that a server starts meanwhile (its row is locked
         from *enqueued* to *started*) is re-read after that lock and left alone, so a job is
-        never both running and pending. Raw SQL: the lock test runs per started job, after the
+        never both running and pending. A job that stopped its process ``MAX_INTERRUPTIONS``
+        times (it exceeds a time or memory limit, or crashes the worker) is not run again: it
+        ends failed with that reason (its name says which order, listing or return), the
+        others go on. Raw SQL: the lock test runs per started job, after the
         cheap filters.
 
         :param grace_seconds: how long a job may stay started or enqueued before it counts as
@@ -167,8 +178,25 @@ class AmazonJobMixin(models.AbstractModel):
                        - make_interval(secs => %(grace)s) AS at
             )
             UPDATE queue_job
-               SET state = 'pending', date_enqueued = NULL, date_started = NULL,
-                   worker_pid = NULL
+               SET state = CASE WHEN queue_job.state = 'started'
+                                 AND COALESCE(queue_job.amazon_interrupted_count, 0) + 1
+                                     >= %(most)s
+                                THEN 'failed' ELSE 'pending' END,
+                   exc_name = CASE WHEN queue_job.state = 'started'
+                                    AND COALESCE(queue_job.amazon_interrupted_count, 0) + 1
+                                        >= %(most)s
+                                   THEN 'AmazonJobInterrupted' ELSE queue_job.exc_name END,
+                   exc_message = CASE WHEN queue_job.state = 'started'
+                                       AND COALESCE(queue_job.amazon_interrupted_count, 0) + 1
+                                           >= %(most)s
+                                      THEN %(reason)s ELSE queue_job.exc_message END,
+                   exc_info = CASE WHEN queue_job.state = 'started'
+                                    AND COALESCE(queue_job.amazon_interrupted_count, 0) + 1
+                                        >= %(most)s
+                                   THEN %(reason)s ELSE queue_job.exc_info END,
+                   amazon_interrupted_count = COALESCE(queue_job.amazon_interrupted_count, 0)
+                       + CASE WHEN queue_job.state = 'started' THEN 1 ELSE 0 END,
+                   date_enqueued = NULL, date_started = NULL, worker_pid = NULL
               FROM cutoff
              WHERE queue_job.id IN (
                     SELECT job.id FROM (
@@ -185,7 +213,13 @@ class AmazonJobMixin(models.AbstractModel):
                     OR (state = 'enqueued' AND date_enqueued < cutoff.at))
             RETURNING queue_job.id, queue_job.uuid
             """,
-            {"channel": f"{CHANNEL}%", "grace": grace_seconds, "namespace": JOB_LOCK_NAMESPACE},
+            {
+                "channel": f"{CHANNEL}%",
+                "grace": grace_seconds,
+                "namespace": JOB_LOCK_NAMESPACE,
+                "most": MAX_INTERRUPTIONS,
+                "reason": INTERRUPTED_REASON % MAX_INTERRUPTIONS,
+            },
         )
         rows = self.env.cr.fetchall()
         self.env["queue.job"].invalidate_model()
@@ -208,10 +242,11 @@ class AmazonJobMixin(models.AbstractModel):
 
         :param account: the ``amazon.account`` the job talks to Amazon for.
         """
-        paused = account.sudo()._amazon_outage_left()
+        paused = account.sudo()._amazon_outage_left() or account.sudo()._amazon_credentials_gate()
         if paused:
             raise RetryableJobError(
-                f"Amazon was unreachable for this account; trying again in {paused} s",
+                f"Amazon was unreachable or refused the credentials of this account; trying "
+                f"again in {paused} s",
                 seconds=paused,
                 ignore_retry=True,
             )
@@ -224,7 +259,13 @@ class AmazonJobMixin(models.AbstractModel):
                 seconds=max(1, round(error.retry_after or DEFAULT_THROTTLE_WAIT)),
                 ignore_retry=True,
             ) from error
-        except (TransientError, AuthError) as error:
+        except AuthError as error:
+            # Retrying cannot help until a human fixes the credentials: one try a minute.
+            account.sudo()._amazon_credentials_refused(error)
+            raise RetryableJobError(
+                error.message, seconds=REFUSED_RETRY_SECONDS, ignore_retry=True
+            ) from error
+        except TransientError as error:
             waited = time.monotonic() - started
             account.sudo()._amazon_pause_after_outage(
                 min(OUTAGE_PAUSE_MAX, max(OUTAGE_PAUSE_MIN, 2 * waited))

@@ -27,3 +27,4 @@ from . import test_spanish_seller_tours
 from . import test_roles_audit
 from . import test_price_floor
 from . import test_erasure
+from . import test_unattended

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..models.amazon_account_notification import CONSUMER_BUDGET, CONSUMER_CRON
 from .common import SANDBOX_PACKAGE, run_amazon_jobs, sandbox_module
 from .test_order_import import AmazonOrderCase, iso_ago
 
@@ -76,6 +77,40 @@ class TestOrderNotifications(AmazonOrderCase):
             0,
             "handled messages are deleted from the queue",
         )
+
+    def test_consumer_run_is_short_and_triggers_the_next(self):
+        """A consumer run reads within its budget, then re-triggers its cron (no progress loop)."""
+        cron = self.env.ref(CONSUMER_CRON)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        progress = []
+        self.patch(
+            type(self.env["ir.cron"]),
+            "_notify_progress",
+            lambda _self, **kwargs: progress.append(kwargs),
+        )
+        self.sandbox.add_orders([self._new_order(NEW_ORDER, iso_ago(minutes=1))])
+        start = fields.Datetime.now()
+        self.env["amazon.account"]._cron_receive_notifications(budget=2, commit=False)
+        self.assertEqual(len(self._notifications()), 1, "the message was stored in this run")
+        self.assertFalse(progress, "no 'work left' report: Odoo would loop it on one thread")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertTrue(triggers, "the next run is triggered at once")
+        self.assertLessEqual(max(triggers.mapped("call_at")), fields.Datetime.now())
+        self.assertGreaterEqual(min(triggers.mapped("call_at")), start)
+        self.assertLessEqual(
+            CONSUMER_BUDGET * 6,
+            60,
+            "a run ends well inside limit_time_real (60 s in the README's proof)",
+        )
+
+    def test_consumer_does_not_trigger_for_an_unreadable_queue(self):
+        """With its queue unreadable the consumer waits for its interval instead of spinning."""
+        cron = self.env.ref(CONSUMER_CRON)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.account.sqs_endpoint_url = "http://127.0.0.1:9"
+        self.env["amazon.account"]._cron_receive_notifications(budget=2, commit=False)
+        self.assertTrue(self.account.sqs_consumer_error)
+        self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
 
     def test_cancellation_duplicates_and_stale_notifications(self):
         """A cancellation arrives the same way; duplicates and older changes change nothing."""

@@ -106,3 +106,26 @@ def test_access_token_survives_reset(sandbox_url, control):
         headers={"x-amz-access-token": value},
     )
     assert status == 200
+
+
+def test_revoked_authorization(sandbox_url, control):
+    """A revoked authorisation: LWA invalid_grant, a 403 for issued tokens, until given back."""
+    issued = access_token(sandbox_url)
+    control.revoke_authorization()
+    status, _headers, raw = token(sandbox_url)
+    assert status == 400
+    assert json.loads(raw)["error"] == "invalid_grant"
+    status, _headers, raw = http(
+        "GET",
+        f"{sandbox_url}/sellers/v1/marketplaceParticipations",
+        headers={"x-amz-access-token": issued},
+    )
+    assert status == 403
+    assert json.loads(raw)["errors"][0]["code"] == "Unauthorized"
+    control.revoke_authorization(False)
+    status, _headers, _raw = http(
+        "GET",
+        f"{sandbox_url}/sellers/v1/marketplaceParticipations",
+        headers={"x-amz-access-token": issued},
+    )
+    assert status == 200
