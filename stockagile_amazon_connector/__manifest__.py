@@ -2,7 +2,7 @@
     "name": "Stockagile Amazon Connector",
     "summary": "Real-time stock and prices, orders, shipping and returns with Amazon "
     "Seller Central through the Selling Partner API",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "category": "Sales/Sales",
     "author": "Stockagile",
     "website": "https://stockagile.example",

@@ -5,6 +5,7 @@ from . import amazon_account
 from . import amazon_account_overview
 from . import amazon_rate_bucket
 from . import amazon_listing
+from . import amazon_offer
 from . import amazon_listing_change
 from . import amazon_feed
 from . import amazon_sync_engine

@@ -20,3 +20,4 @@ from . import test_developer_guide
 from . import test_order_notifications
 from . import test_seller_screens
 from . import test_spanish_tours
+from . import test_offers
