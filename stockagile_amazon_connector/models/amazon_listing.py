@@ -210,11 +210,12 @@ class AmazonListing(models.Model):
 
     @api.depends_context("uid")
     def _compute_amazon_job_error(self):
-        super()._compute_amazon_job_error()
+        result = super()._compute_amazon_job_error()
         for listing in self:
             if not listing.amazon_job_error:
                 errors = listing.offer_ids.filtered("amazon_job_error")[:1]
                 listing.amazon_job_error = errors.amazon_job_error or False
+        return result
 
     def _amazon_error_advice(self, state):
         """What the user should do about Amazon's refusal of this listing's last push."""
