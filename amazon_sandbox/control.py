@@ -60,10 +60,11 @@ class SandboxControl:
         return self._call("POST", "/authorization", {"revoked": revoked})
 
     # ---------------------------------------------------------------------------- listings
-    def listing(self, sku: str):
-        """The flat listing record, or None when the SKU does not exist."""
+    def listing(self, sku: str, marketplace_id: str | None = None):
+        """The flat listing record, or None when the SKU does not exist (in that marketplace)."""
+        query = {"marketplaceId": marketplace_id} if marketplace_id else None
         try:
-            return self._call("GET", f"/listings/{quote(sku, safe='')}")
+            return self._call("GET", f"/listings/{quote(sku, safe='')}", query=query)
         except SandboxControlError as exc:
             if exc.status == 404:
                 return None

@@ -12,6 +12,7 @@ from .listing_ops import refresh_status
 from .timeutil import ago, iso
 
 ES, DE, FR, IT = "A1RKKUPIHCS9HS", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4"
+NL = "A1805IZSGTT6HS"
 
 MARKETPLACES = {
     ES: {
@@ -46,9 +47,23 @@ MARKETPLACES = {
         "defaultLanguageCode": "it_IT",
         "domainName": "www.amazon.it",
     },
+    NL: {
+        "id": NL,
+        "name": "Amazon.nl",
+        "countryCode": "NL",
+        "defaultCurrencyCode": "EUR",
+        "defaultLanguageCode": "nl_NL",
+        "domainName": "www.amazon.nl",
+    },
 }
 STORE_NAME = "Stockagile Sandbox Store"
-VAT_RATE = {ES: Decimal("0.21"), DE: Decimal("0.19"), FR: Decimal("0.20"), IT: Decimal("0.22")}
+VAT_RATE = {
+    ES: Decimal("0.21"),
+    DE: Decimal("0.19"),
+    FR: Decimal("0.20"),
+    IT: Decimal("0.22"),
+    NL: Decimal("0.21"),
+}
 
 # sku, productType, price, asin, item name
 DEFAULT_LISTINGS = [

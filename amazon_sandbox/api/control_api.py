@@ -5,7 +5,7 @@ from urllib.parse import unquote
 
 from .. import notifier
 from ..faults import FAULT_KINDS, GZIP_BOMB_SIZE
-from ..listing_ops import refresh_status
+from ..listing_ops import find_listing, listing_key, refresh_status
 from ..responses import ApiError, json_response
 from ..returns_report import normalize_row
 from ..seed import make_listing
@@ -52,9 +52,14 @@ def list_listings(request):
 
 
 def get_listing(request):
+    """One listing; ``?marketplaceId=`` picks the SKU's listing in that marketplace."""
     sku = unquote(request.params["sku"])
+    marketplace_id = request.first("marketplaceId")
     with request.state.lock:
-        listing = request.state.listings.get(sku)
+        if marketplace_id:
+            listing = find_listing(request.state, sku, [marketplace_id])
+        else:
+            listing = request.state.listings.get(sku)
         if listing is None:
             raise _fail(404, f"unknown sku {sku}")
         return json_response(copy.deepcopy(listing))
@@ -79,7 +84,9 @@ def put_listing(request):
             listing[key] = body[key]
     refresh_status(listing)
     with request.state.lock:
-        request.state.listings[sku] = listing
+        # A SKU sold in several marketplaces has a listing in each (Amazon's model keeps offers
+        # and fulfilment availability per marketplace): see ``listing_key``.
+        request.state.listings[listing_key(request.state, sku, listing["marketplaceId"])] = listing
     return json_response(listing)
 
 

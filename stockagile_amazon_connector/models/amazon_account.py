@@ -356,8 +356,30 @@ class AmazonAccount(models.Model):
         if self.sync_error != message:
             self.sync_error = message
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "marketplace_ids" in vals:
+            self._amazon_bind_offers()
+        return result
+
+    def _amazon_bind_offers(self):
+        """Give the account's synced listings their offers in marketplaces added to it; the
+        new offers are pushed (those of the other marketplaces are untouched)."""
+        listings = self.sudo().listing_ids.filtered("active")
+        if not listings:
+            return
+        before = self.env["amazon.offer"].sudo().search([("listing_id", "in", listings.ids)])
+        offers = listings._amazon_offers() - before
+        if offers:
+            offers.listing_id._queue_changes(kind="all", offers=offers)
+
     def action_sync_all_products(self):
-        """Send stock and price of every synced product of the account, as feeds (a job)."""
+        """Send stock and price of every synced product of the account, as feeds.
+
+        One feed job per marketplace, each in a transaction of its own: a throttle on one
+        marketplace postpones that marketplace's job only, and no feed Amazon accepted is
+        ever rolled back with another marketplace's.
+        """
         self.ensure_one()
         self._check_amazon_manager()
         listings = self.listing_ids.filtered("active")
@@ -367,10 +389,15 @@ class AmazonAccount(models.Model):
                 _("No product is synced with this account yet: tick Sync with Amazon on products."),
                 "warning",
             )
+        offers = listings.sudo()._amazon_offers()
         self.env["amazon.listing.change"].sudo().create(
-            [{"listing_id": listing.id, "kind": "all"} for listing in listings]
+            [
+                {"listing_id": offer.listing_id.id, "offer_id": offer.id, "kind": "all"}
+                for offer in offers
+            ]
         )
-        self._enqueue_feed()
+        for marketplace in self.marketplace_ids:
+            self._enqueue_feed(marketplace)
         return self._notify(
             _("Feeds queued for Amazon"),
             _(
@@ -382,26 +409,39 @@ class AmazonAccount(models.Model):
             links=self._links_to_follow("listings", "jobs"),
         )
 
-    def _enqueue_feed(self):
-        """Enqueue this account's feed job (one pending per account)."""
+    def _enqueue_feed(self, marketplace=None):
+        """Enqueue the feed job of ``marketplace`` (one pending per marketplace; default:
+        every marketplace of the account)."""
         self.ensure_one()
-        self._amazon_delay(
-            self,
-            "feed",
-            priority=PRIORITY_BULK,
-            description=_("Amazon: feed of %(account)s's queued listings", account=self.name),
-        )._amazon_job_push_feed()
+        for market in marketplace or self.marketplace_ids:
+            self._amazon_delay(
+                self,
+                f"feed:{market.id}",
+                priority=PRIORITY_BULK,
+                description=_(
+                    "Amazon: feed of %(account)s's queued offers on %(marketplace)s",
+                    account=self.name,
+                    marketplace=market.name,
+                ),
+            )._amazon_job_push_feed(market.id)
 
-    def _amazon_job_push_feed(self, listings=None):
-        """Job: send the account's queued listings as JSON_LISTINGS_FEED documents.
+    def _amazon_job_push_feed(self, marketplace_id=None):
+        """Job: send the account's queued offers of one marketplace as JSON_LISTINGS_FEED.
 
-        :param listings: unused (jobs stored by earlier versions); the queue decides.
+        :param marketplace_id: the marketplace; None (a job stored by 1.0, one per account):
+            a job per marketplace is enqueued instead.
         """
         self._amazon_claim_job()
         account = self.sudo().exists()
         if not account or not account.active:
             return "account archived"
-        return self.env["amazon.sync.engine"].sudo()._push_feed(account)
+        if not isinstance(marketplace_id, int):
+            account._enqueue_feed()
+            return "one feed job per marketplace"
+        marketplace = account.marketplace_ids.filtered(lambda m: m.id == marketplace_id)
+        if not marketplace:
+            return "marketplace no longer sold on"
+        return self.env["amazon.sync.engine"].sudo()._push_feed(account, marketplace)
 
     amazon_outage_until = fields.Datetime(
         readonly=True,

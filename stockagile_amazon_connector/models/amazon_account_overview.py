@@ -86,11 +86,15 @@ class AmazonAccount(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_overview_counts(self):
-        """One grouped query per model for all the accounts shown (record rules apply)."""
+        """One grouped query per model for all the accounts shown (record rules apply).
+
+        Listings are counted per offer (a SKU in one marketplace): a SKU refused on .de only
+        is one error, whatever its other marketplaces say.
+        """
         listings = {
             (account, state): (count, last)
-            for account, state, count, last in self.env["amazon.listing"]._read_group(
-                [("account_id", "in", self.ids)],
+            for account, state, count, last in self.env["amazon.offer"]._read_group(
+                [("account_id", "in", self.ids), ("active", "=", True)],
                 ["account_id", "state"],
                 ["__count", "last_sync_date:max"],
             )

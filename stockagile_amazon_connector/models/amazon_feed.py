@@ -22,8 +22,10 @@ FEED_POLL_DELAY = 30
 class AmazonFeed(models.Model):
     """A JSON_LISTINGS_FEED sent to Amazon, kept until its processing report is applied.
 
-    ``message_map`` remembers, per message, which listing it updates and with which quantity and
-    price, so that the report marks each listing synced or in error with Amazon's own message.
+    A feed carries the offers of one marketplace. ``message_map`` remembers, per message, which
+    offer it updates and with which quantity and price, so that the report marks each offer
+    synced or in error with Amazon's own message. An offer's ``feed_id`` is the last feed that
+    carries it: an older feed's report never applies to it (stale-feed guard, per offer).
     """
 
     _name = "amazon.feed"
@@ -43,25 +45,27 @@ class AmazonFeed(models.Model):
     error_count = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
     listing_ids = fields.One2many("amazon.listing", "feed_id", readonly=True)
+    offer_ids = fields.One2many("amazon.offer", "feed_id", readonly=True)
 
     # ------------------------------------------------------------------
     # Submission
     # ------------------------------------------------------------------
 
     @api.model
-    def _submit_listings(self, account, service, listings):
-        """Send ``listings`` as feeds (one per marketplace, 25,000 messages each at most)."""
+    def _submit_offers(self, account, service, marketplace, offers):
+        """Send ``offers`` (of ``marketplace``) as feeds of 25,000 messages at most."""
+        listings = offers.listing_id
         quantities = listings._amazon_quantities() if account.sync_stock else {}
         feeds = self.browse()
-        for marketplace in account.marketplace_ids:
-            for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, listings.ids, listings.browse):
-                feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
+        for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, offers.ids, offers.browse):
+            feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
         feeds._enqueue_check(FEED_POLL_DELAY // 10)
         return feeds
 
-    def _submit_chunk(self, account, service, marketplace, listings, quantities):
-        messages, message_map, sent = [], {}, listings.browse()
-        for listing in listings:
+    def _submit_chunk(self, account, service, marketplace, offers, quantities):
+        messages, message_map, sent = [], {}, offers.browse()
+        for offer in offers:
+            listing = offer.listing_id
             quantity = quantities.get(listing.id)
             price = listing._amazon_price(marketplace) if account.sync_price else None
             number = len(messages) + 1
@@ -71,15 +75,14 @@ class AmazonFeed(models.Model):
                     number, listing.sku, OFFER_PRODUCT_TYPE, patches
                 )
             except ValueError as error:
-                # This listing's own data (e.g. a negative price): it alone is refused.
-                listing._mark_failed(str(error))
+                # This offer's own data (e.g. a negative price): it alone is refused.
+                offer._mark_failed(str(error))
                 continue
             messages.append(message)
-            message_map[str(number)] = [listing.id, quantity, price]
-            sent |= listing
+            message_map[str(number)] = [offer.id, quantity, price]
+            sent |= offer
         if not messages:
             return self.browse()
-        listings = sent
         document = payloads.listings_feed_document(account.seller_id, messages)
         feed_ref = service.submit_listings_feed(marketplace.api_ref, document)
         feed = self.create(
@@ -91,7 +94,8 @@ class AmazonFeed(models.Model):
                 "message_map": message_map,
             }
         )
-        listings.write({"feed_id": feed.id, "state": "pending"})
+        sent.write({"feed_id": feed.id, "state": "pending"})
+        sent.listing_id._amazon_summarise()
         return feed
 
     def _enqueue_check(self, delay=FEED_POLL_DELAY):
@@ -141,95 +145,105 @@ class AmazonFeed(models.Model):
                 feed=self.feed_ref,
                 status=status.processing_status,
             )
-            listings = self.listing_ids
-            listings._mark_failed(message)
-            self.write({"state": "error", "last_error": message, "listing_ids": [(5,)]})
-            listings._queue_changes(kind="all")
+            offers = self.offer_ids
+            offers._mark_failed(message)
+            self.write({"state": "error", "last_error": message, "offer_ids": [(5,)]})
+            offers.listing_id._queue_changes(kind="all", offers=offers)
             return True
         self._apply_report(service.get_feed_result(status.result_document_id))
         return True
 
     def _apply_report(self, report):
-        """Mark each listing of the feed synced or in error from Amazon's processing report."""
+        """Mark each offer of the feed synced or in error from Amazon's processing report.
+
+        Only the offers this feed still carries (a later feed carries the others). An offer
+        patched after this feed was built may have been overwritten by the feed at Amazon (which
+        does not order the two): it is pushed again, with the values Odoo wants now.
+        """
         self.ensure_one()
         errors = {}
         for issue in report.get("issues", []):
             if issue.get("severity") == "ERROR" and issue.get("messageId") is not None:
                 errors.setdefault(str(issue["messageId"]), []).append(issue)
+        offers = self.offer_ids._amazon_take()
+        mine = set(offers.ids)
+        patched_since = set(
+            offers.filtered(
+                lambda offer: offer.last_patch_date and offer.last_patch_date >= self.create_date
+            ).ids
+        )
         synced_rows = []
-        mine = set(self.listing_ids.ids)
-        for number, (listing_id, quantity, price) in (self.message_map or {}).items():
-            if listing_id not in mine:
+        for number, (offer_id, quantity, price) in (self.message_map or {}).items():
+            if offer_id not in mine:
                 continue  # sent again in a later feed since: that feed's report decides
             if number in errors:
-                self._mark_message_failed(listing_id, errors[number])
-            else:
-                synced_rows.append((listing_id, quantity, price))
-        listings = self.listing_ids
+                self._mark_message_failed(offer_id, errors[number])
+            elif offer_id not in patched_since:
+                synced_rows.append((offer_id, quantity, price))
         self._mark_synced_rows(synced_rows)
         self.write(
             {
                 "state": "done",
-                "accepted_count": len(synced_rows),
+                "accepted_count": len(synced_rows) + len(patched_since),
                 "error_count": len(errors),
-                "listing_ids": [(5,)],
+                "offer_ids": [(5,)],
             }
         )
-        # Changes queued while Amazon processed the feed were held back (a patch could have
-        # been overtaken by the feed): Amazon holds the feed's values, so send the newer ones.
+        again = offers.browse(sorted(patched_since))
+        if again:
+            again.listing_id._queue_changes(kind="all", offers=again)
+        # Changes queued meanwhile and not pushed yet (e.g. they went to a feed job that
+        # skipped them): push them now.
         changed = (
-            self.env["amazon.listing.change"]
-            .sudo()
-            .search([("listing_id", "in", listings.ids)])
-            .listing_id
-        )
+            self.env["amazon.listing.change"].sudo().search([("offer_id", "in", offers.ids)])
+        ).offer_id - again
         if changed:
-            changed.write({"state": "pending"})
             self.env["amazon.sync.engine"]._enqueue(changed)
+        offers.listing_id._amazon_summarise()
 
-    def _mark_message_failed(self, listing_id, issues):
-        listing = self.env["amazon.listing"].browse(listing_id).exists()
-        if not listing:
+    def _mark_message_failed(self, offer_id, issues):
+        offer = self.env["amazon.offer"].browse(offer_id).exists()
+        if not offer:
             return
         message = "\n".join(f"[{i.get('code')}] {i.get('message')}" for i in issues)
         not_found = any(_is_not_found(issue) for issue in issues)
-        listing._mark_failed(
+        offer._mark_failed(
             message, state="not_found" if not_found else "error", amazon_text=message
         )
 
     def _mark_synced_rows(self, rows):
-        """Write the sent quantity and price of many listings in one query per batch.
+        """Write the sent quantity and price of many offers in one query per batch.
 
-        Raw SQL because a report may cover 25,000 listings (measured: the ORM's write per
-        listing dominated *Sync all*); pending ORM writes of listings are flushed first.
+        Raw SQL because a report may cover 25,000 offers (measured: the ORM's write per
+        listing dominated *Sync all*); pending ORM writes of offers are flushed first.
         """
-        self.env["amazon.listing"].flush_model()
+        self.env["amazon.offer"].flush_model()
         now = fields.Datetime.now()
         for batch in split_every(5000, rows):
             values = SQL(", ").join(
-                SQL("(%s, %s::integer, %s::numeric)", listing_id, quantity, price)
-                for listing_id, quantity, price in batch
+                SQL("(%s, %s::integer, %s::numeric)", offer_id, quantity, price)
+                for offer_id, quantity, price in batch
             )
             self.env.cr.execute(
                 SQL(
                     """
-                    UPDATE amazon_listing AS listing
+                    UPDATE amazon_offer AS offer
                        SET state = 'synced',
                            last_error = NULL,
                            last_error_details = NULL,
                            last_sync_date = %s,
-                           last_quantity_sent = COALESCE(sent.quantity, listing.last_quantity_sent),
-                           last_price_sent = COALESCE(sent.price, listing.last_price_sent)
+                           last_quantity_sent = COALESCE(sent.quantity, offer.last_quantity_sent),
+                           last_price_sent = COALESCE(sent.price, offer.last_price_sent)
                       FROM (VALUES %s) AS sent(id, quantity, price)
-                     WHERE listing.id = sent.id
+                     WHERE offer.id = sent.id
                     """,
                     now,
                     values,
                 )
             )
-        self.env["amazon.listing"].invalidate_model()
+        self.env["amazon.offer"].invalidate_model()
         if len(rows) <= REFRESH_MAX_IDS:
-            listings = self.env["amazon.listing"].browse([row[0] for row in rows])
+            listings = self.env["amazon.offer"].browse([row[0] for row in rows]).listing_id
             listings._amazon_refresh_forms(listings.product_id, listings.product_tmpl_id)
 
 

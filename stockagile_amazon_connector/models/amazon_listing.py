@@ -6,8 +6,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_round
 
-from odoo.addons.queue_job.exception import RetryableJobError
-
 from .. import odoo_compat
 from ..services import payloads
 from .amazon_job_mixin import REFRESH_MAX_IDS
@@ -97,7 +95,21 @@ class AmazonListing(models.Model):
         help="Currency of the price sent: that of the account's marketplace.",
     )
     feed_id = fields.Many2one(
-        "amazon.feed", readonly=True, ondelete="set null", help="Feed awaiting Amazon's report."
+        "amazon.feed",
+        readonly=True,
+        ondelete="set null",
+        help="Unused since offers carry their own feed (kept for databases of 1.0).",
+    )
+    offer_ids = fields.One2many(
+        "amazon.offer",
+        "listing_id",
+        string="Offers",
+        readonly=True,
+        help="The listing in each marketplace of its account: quantity, price and state there.",
+    )
+    offer_count = fields.Integer(compute="_compute_offer_count")
+    offer_error_count = fields.Integer(
+        compute="_compute_offer_count", help="Offers Amazon refused or does not know."
     )
     change_ids = fields.One2many("amazon.listing.change", "listing_id", readonly=True)
     has_pending_changes = fields.Boolean(compute="_compute_has_pending_changes")
@@ -105,9 +117,17 @@ class AmazonListing(models.Model):
     @api.depends("account_id.marketplace_ids.currency_id", "company_id.currency_id")
     def _compute_currency_id(self):
         for listing in self:
-            # The price pushed last is the last marketplace's (see the sync engine's loop).
-            marketplace = listing.account_id.marketplace_ids[-1:]
+            # The listing shows its first offer's values (see _amazon_summarise).
+            marketplace = listing.offer_ids[:1].marketplace_id
             listing.currency_id = marketplace.currency_id or listing.company_id.currency_id
+
+    @api.depends("offer_ids.state")
+    def _compute_offer_count(self):
+        for listing in self:
+            listing.offer_count = len(listing.offer_ids)
+            listing.offer_error_count = len(
+                listing.offer_ids.filtered(lambda offer: offer.state in ("error", "not_found"))
+            )
 
     @api.depends("change_ids")
     def _compute_has_pending_changes(self):
@@ -184,38 +204,18 @@ class AmazonListing(models.Model):
             self._amazon_refresh_forms(self.product_id, self.product_tmpl_id)
         return result
 
-    def _mark_synced(self, quantity=None, price=None):
-        values = {
-            "state": "synced",
-            "last_error": False,
-            "last_error_details": False,
-            "last_sync_date": fields.Datetime.now(),
-        }
-        if quantity is not None:
-            values["last_quantity_sent"] = quantity
-        if price is not None:
-            values["last_price_sent"] = price
-        self.write(values)
+    def _amazon_jobs(self, states):
+        """The listing's jobs and those of its offers (each offer is pushed by its own)."""
+        return super()._amazon_jobs(states) | self.offer_ids._amazon_jobs(states)
 
-    def _mark_failed(self, message, state="error", amazon_text=None):
-        """Record why the push failed; the listing stays retryable.
-
-        :param message: what the user reads; ignored when ``amazon_text`` is given.
-        :param state: ``error`` or ``not_found``.
-        :param amazon_text: Amazon's raw answer (operation names, marketplace ids, codes):
-            kept one click away in *Amazon's answer*, the record saying what to do instead.
-        """
-        _logger.info("Amazon listings %s: %s", self.mapped("sku"), amazon_text or message)
-        values = {
-            "state": state,
-            "last_error_details": amazon_text or False,
-            "last_sync_date": fields.Datetime.now(),
-        }
-        if not amazon_text:
-            self.write({**values, "last_error": message})
-            return
+    @api.depends_context("uid")
+    def _compute_amazon_job_error(self):
+        result = super()._compute_amazon_job_error()
         for listing in self:
-            listing.write({**values, "last_error": listing._amazon_error_advice(state)})
+            if not listing.amazon_job_error:
+                errors = listing.offer_ids.filtered("amazon_job_error")[:1]
+                listing.amazon_job_error = errors.amazon_job_error or False
+        return result
 
     def _amazon_error_advice(self, state):
         """What the user should do about Amazon's refusal of this listing's last push."""
@@ -237,16 +237,118 @@ class AmazonListing(models.Model):
     # Queue
     # ------------------------------------------------------------------
 
-    def _queue_changes(self, kind="stock"):
-        """Queue a push of these listings; the job runs as soon as this transaction commits."""
+    def _queue_changes(self, kind="stock", offers=None):
+        """Queue a push of these listings' offers; the jobs run as soon as this transaction
+        commits.
+
+        :param offers: only these offers (default: every offer of the listings, bound first
+            in the marketplaces of their accounts).
+        """
         listings = self.filtered("active")
         if not listings:
             return
+        if offers is None:
+            offers = listings._amazon_offers()
+        offers = offers.filtered(lambda offer: offer.listing_id in listings)
+        if not offers:
+            return
         self.env["amazon.listing.change"].sudo().create(
-            [{"listing_id": listing.id, "kind": kind} for listing in listings]
+            [
+                {"listing_id": offer.listing_id.id, "offer_id": offer.id, "kind": kind}
+                for offer in offers
+            ]
         )
-        self.env["amazon.sync.engine"]._enqueue(listings)
-        self.env["amazon.sync.engine"]._enqueue_after_commit(listings)
+        self.env["amazon.sync.engine"]._enqueue(offers)
+        self.env["amazon.sync.engine"]._enqueue_after_commit(offers)
+
+    def _amazon_offers(self):
+        """These listings' offers in their accounts' marketplaces (bound when missing)."""
+        offers = self.env["amazon.offer"].sudo().search([("listing_id", "in", self.ids)])
+        offers = offers.filtered(
+            lambda offer: offer.marketplace_id in offer.account_id.marketplace_ids
+        )
+        bound = {(offer.listing_id.id, offer.marketplace_id.id) for offer in offers}
+        missing = self.filtered(
+            lambda listing: any(
+                (listing.id, marketplace.id) not in bound
+                for marketplace in listing.account_id.marketplace_ids
+            )
+        )
+        if missing:
+            offers |= self.env["amazon.offer"].sudo()._amazon_bind(missing)
+        return offers
+
+    def _amazon_summarise(self):
+        """Write on each listing the summary of its offers: the worst state, the first
+        offer's values, the errors of every offer in error.
+
+        Two offer jobs of one listing (two marketplaces) may summarise at once: the loser of
+        that race (a serialization failure) leaves the summary to an after-commit pass, so
+        that a push Amazon accepted is never rolled back for a summary.
+        """
+        for listing in self.sudo():
+            try:
+                with self.env.cr.savepoint():
+                    listing._amazon_write_summary()
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                listing._amazon_summarise_after_commit()
+
+    def _amazon_write_summary(self):
+        self.ensure_one()
+        offers = self.offer_ids.filtered(
+            lambda offer: offer.marketplace_id in self.account_id.marketplace_ids
+        )
+        if not offers:
+            return
+        states = set(offers.mapped("state"))
+        state = next(s for s in ("error", "not_found", "pending", "synced") if s in states)
+        failed = offers.filtered(lambda offer: offer.state in ("error", "not_found"))
+        first = offers[:1]
+        values = {
+            "state": state,
+            "last_quantity_sent": first.last_quantity_sent,
+            "last_price_sent": first.last_price_sent,
+            "last_sync_date": max(
+                offers.mapped(
+                    lambda o: o.last_sync_date or fields.Datetime.from_string("1970-01-01")
+                )
+            ),
+            "last_error": "\n".join(
+                f"{offer.marketplace_id.code}: {offer.last_error}"
+                if len(offers) > 1
+                else offer.last_error
+                for offer in failed
+                if offer.last_error
+            )
+            or False,
+            "last_error_details": "\n".join(
+                offer.last_error_details for offer in failed if offer.last_error_details
+            )
+            or False,
+        }
+        if values["last_sync_date"].year == 1970:
+            del values["last_sync_date"]
+        changed = {
+            name: value
+            for name, value in values.items()
+            if self._fields[name].convert_to_write(self[name], self) != value
+        }
+        if changed:
+            self.write(changed)
+
+    def _amazon_summarise_after_commit(self):
+        data = self.env.cr.postcommit.data
+        ids = data.setdefault("amazon_listings_to_summarise", set())
+        if not ids:
+            registry, uid = self.env.registry, self.env.uid
+
+            def summarise():
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, {})
+                    env["amazon.listing"].sudo().browse(ids).exists()._amazon_summarise()
+
+            self.env.cr.postcommit.add(summarise)
+        ids.update(self.ids)
 
     def action_sync_now(self):
         """Send these listings' quantity and price to Amazon, in the background.
@@ -264,36 +366,15 @@ class AmazonListing(models.Model):
     # ------------------------------------------------------------------
 
     def _amazon_job_push(self):
-        """Job: push this listing's queued changes to Amazon."""
+        """Job of 1.0 (one per listing), still queued on an upgraded database: its listing's
+        offers are pushed each by its own job now."""
         self._amazon_claim_job()
         listing = self.sudo().exists()
-        if not listing or not listing.active or not listing.account_id.active:
-            return "listing or account archived"
-        if not listing._amazon_lock():
-            raise RetryableJobError(
-                "Another push of this listing is running", seconds=1, ignore_retry=True
-            )
-        return self.env["amazon.sync.engine"].sudo()._push_listing(listing)
-
-    def _amazon_lock(self, wait=False):
-        """Lock these listings' rows until the commit, so that two pushes never overlap.
-
-        ``FOR NO KEY UPDATE`` leaves stock moves free to queue changes meanwhile.
-
-        :return: False when another transaction holds one of them (only without ``wait``).
-        """
-        if not self:
-            return True
-        query = "SELECT id FROM amazon_listing WHERE id IN %s ORDER BY id FOR NO KEY UPDATE"
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    query + ("" if wait else " NOWAIT"), [tuple(self.ids)], log_exceptions=False
-                )
-        except psycopg2.errors.LockNotAvailable:
-            return False
-        self.invalidate_recordset()
-        return True
+        if not listing or not listing.active:
+            return "listing archived"
+        offers = listing._amazon_offers()
+        self.env["amazon.sync.engine"]._enqueue(offers)
+        return "pushed per offer"
 
     def _check_amazon_pushable(self):
         """These listings as superuser, after checking the caller may push them.

@@ -28,3 +28,4 @@ from . import test_roles_audit
 from . import test_price_floor
 from . import test_erasure
 from . import test_unattended
+from . import test_offers
