@@ -40,4 +40,3 @@ from . import queue_job
 
 # Reports: SQL views over the models above (their columns must exist first)
 from . import amazon_activity_report
-from . import queue_job

@@ -11,7 +11,7 @@ from odoo.tests import new_test_user, tagged
 from .common import AmazonTestCase
 
 #: Odoo's own roles, as a seller's staff have them (no Amazon group). Product creation is its own
-#: group ("Product Creation" on 18.0, "Product: Create" on 19.0, where new users lack it by default).
+#: group ("Product Creation" on 18.0, "Product: Create" on 19.0, which new users lack there).
 ODOO_ROLES = {
     "inventory_admin": "base.group_user,stock.group_stock_manager,product.group_product_manager",
     "sales_admin": "base.group_user,sales_team.group_sale_manager,product.group_product_manager",
