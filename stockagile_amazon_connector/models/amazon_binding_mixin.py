@@ -1,8 +1,9 @@
 """The one way a job takes the row of the Amazon object it works on (its *binding*).
 
 A binding, as OCA's ``connector`` names it, is one row per Amazon object, unique on its Amazon
-key (``(account, Amazon order id)``, ``(account, RMA)``), holding what the connector last applied
-of it and when. Two jobs of one object (the ORDER_CHANGE job and the poll's page, two updates of
+key (``(account, Amazon order id)``, ``(account, RMA)``, an offer's ``(listing, marketplace)``, a
+withdrawn SKU's ``(account, marketplace, SKU)``), holding what the connector last applied of it
+and when. Two jobs of one object (the ORDER_CHANGE job and the poll's page, two updates of
 one return) must never both apply their change: Odoo runs REPEATABLE READ, so a job that read
 the object before another job committed it would work on a stale snapshot (a second sales order,
 a lost cancellation). :meth:`AmazonBindingMixin._amazon_take_binding` is therefore the first
@@ -10,6 +11,9 @@ thing such a job does, before it reads anything about the object:
 
 1. ``INSERT … ON CONFLICT (key) DO NOTHING``: the row exists from now on, whoever creates it;
 2. ``SELECT … FOR UPDATE NOWAIT``: the job holds the row until its transaction ends.
+
+Jobs of rows that exist already (an offer's push, a marketplace's feed) take them with
+:meth:`AmazonBindingMixin._amazon_take_bindings`: the same lock, the same errors.
 
 A concurrent job then gets one of PostgreSQL's concurrency errors instead of stale data:
 

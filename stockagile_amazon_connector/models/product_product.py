@@ -214,7 +214,11 @@ class ProductProduct(models.Model):
         """
         if not self:
             return
-        listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
+        listings = (
+            self.env["amazon.listing"]
+            .sudo()
+            .search([("product_id", "in", self.ids), ("active", "=", True)])
+        )
         self._amazon_retire_listings(listings, reason)
 
     def _amazon_retire_listings(self, listings, reason):
@@ -229,7 +233,11 @@ class ProductProduct(models.Model):
         longer sell them are withdrawn and archived, the new company's accounts get theirs."""
         if not self:
             return
-        listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
+        listings = (
+            self.env["amazon.listing"]
+            .sudo()
+            .search([("product_id", "in", self.ids), ("active", "=", True)])
+        )
         accounts = self._amazon_accounts_by_product()
         leaving = listings.filtered(
             lambda listing: listing.account_id not in accounts[listing.product_id]

@@ -31,3 +31,4 @@ from . import test_unattended
 from . import test_offers
 from . import test_offer_withdrawal
 from . import test_offer_concurrency
+from . import test_offer_feeds
