@@ -4,7 +4,7 @@ New internal reference, *Sync with Amazon* unticked, product archived, deleted o
 another company: what the sandbox holds for the old SKU in each marketplace is asserted.
 """
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import AmazonTestCase, run_amazon_jobs
 from .test_offers import MARKETPLACES
@@ -152,3 +152,20 @@ class TestOfferWithdrawal(AmazonTestCase):
         self._withdrawals("SA-WD-THROTTLE").action_retry()
         self._push()
         self._assert_withdrawn("SA-WD-THROTTLE", "sync_off")
+
+    def test_inventory_admin_without_amazon_group_withdraws(self):
+        """An Inventory Administrator (no Amazon group) renaming or archiving withdraws too."""
+        admin = new_test_user(
+            self.env,
+            "withdrawal_inventory_admin",
+            groups="base.group_user,stock.group_stock_manager,product.group_product_manager",
+        )
+        renamed = self._synced_product("SA-WD-ROLE-1")
+        archived = self._synced_product("SA-WD-ROLE-2")
+        self._on_amazon("SA-WD-ROLE-1B")
+        renamed.with_user(admin).write({"default_code": "SA-WD-ROLE-1B"})
+        archived.with_user(admin).product_tmpl_id.action_archive()
+        self._push()
+        self._assert_withdrawn("SA-WD-ROLE-1", "sku_changed")
+        self._assert_withdrawn("SA-WD-ROLE-2", "archived")
+        self.assertEqual(self._held("SA-WD-ROLE-1B"), self._everywhere(7))
