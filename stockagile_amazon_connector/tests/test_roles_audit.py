@@ -37,6 +37,7 @@ DOCUMENTED = {
     ("amazon.account", "action_amazon_unsubscribe"): MANAGERS,
     ("amazon.listing", "action_sync_now"): USERS,
     ("amazon.offer", "action_sync_now"): USERS,
+    ("amazon.offer.withdrawal", "action_retry"): USERS,
     ("amazon.listing", "action_amazon_retry_jobs"): MANAGERS,
     ("product.product", "action_amazon_enable_sync"): USERS,
     ("product.product", "action_amazon_disable_sync"): USERS,
@@ -174,6 +175,9 @@ class TestRolesAudit(AmazonTestCase):
             "amazon.account": self.account,
             "amazon.listing": listing,
             "amazon.offer": listing.offer_ids[:1],
+            "amazon.offer.withdrawal": self.env["amazon.offer.withdrawal"]._amazon_withdraw(
+                listing, "sync_off"
+            )[:1],
             "product.product": self.mug,
             "product.template": self.mug.product_tmpl_id,
             "sale.order": sale,
