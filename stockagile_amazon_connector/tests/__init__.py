@@ -28,4 +28,5 @@ from . import test_roles_audit
 from . import test_price_floor
 from . import test_erasure
 from . import test_unattended
+from . import test_order_review
 from . import test_offers
