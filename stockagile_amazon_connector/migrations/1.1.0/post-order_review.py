@@ -31,7 +31,10 @@ def migrate(cr, version):
     )
     marked = 0
     for records, args, reason in cr.fetchall():
-        account_ids = (records or {}).get("ids") or []
+        # jsonb comes back as text through Odoo's cursor
+        records = json.loads(records) if isinstance(records, str) else records
+        args = json.loads(args) if isinstance(args, str) else args
+        account_ids = (records or {}).get("ids") or [] if isinstance(records, dict) else []
         data = args[0] if isinstance(args, list) and args else None
         if len(account_ids) != 1 or not isinstance(data, dict) or not data.get("orderId"):
             continue
