@@ -104,8 +104,9 @@ class AmazonOrder(models.Model):
         the account's options may have changed since); it never updates an order twice.
         """
         self.ensure_one()
-        if self.to_review and updated_at == self.review_update:
-            return False  # unreadable at this update: Retry (or a newer update) imports it
+        if self.to_review and self.review_update and updated_at <= self.review_update:
+            # Unreadable at that update: Retry (or a newer update) imports it, never an older one.
+            return False
         if not self.amazon_last_update:
             return True
         if updated_at == self.amazon_last_update:

@@ -127,3 +127,35 @@ class TestOrdersToReview(AmazonOrderCase):
         self.assertEqual(result["created"], 1, result["jobs"])
         self.assertFalse(self._binding(BAD).to_review)
         self.assertEqual(self._order(BAD).state, "sale")
+
+    def test_older_update_arriving_late_keeps_the_review(self):
+        """A readable update older than the one to review changes nothing (out of order)."""
+        self.sandbox.reset(seed="empty")
+        bad, good_items = self._bad_order()
+        self.sandbox.add_orders([bad])
+        self._sync()
+        older = dict(bad, orderItems=good_items, lastUpdatedTime=iso_ago(minutes=30))
+        outcome = self.env["amazon.order.importer"]._import_one(self.account, older)
+        self.assertEqual(outcome, "unchanged")
+        self.assertTrue(self._binding(BAD).to_review, "the newest state is the one to review")
+        self.assertFalse(self._order(BAD))
+
+    def test_amazon_data_erased_with_old_buyer_data(self):
+        """Amazon's data of an old order to review is erased with buyer data; Retry still works."""
+        self.sandbox.reset(seed="empty")
+        bad, _good_items = self._bad_order()
+        self.sandbox.add_orders([bad])
+        self._sync()
+        binding = self._binding(BAD)
+        self.assertIn("Buyer", binding.raw_data)
+        self.account.anonymize_after_days = 1
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE amazon_order SET write_date = now() - interval '2 days' WHERE id = %s",
+            [binding.id],
+        )
+        self.env.invalidate_all()
+        self.account._amazon_job_erase_buyer_data()
+        self.assertFalse(binding.raw_data, "the buyer's data goes with the rest")
+        self.assertTrue(binding.to_review, "still listed, with its reason")
+        self.assertIn("12,50", binding.review_reason)
