@@ -83,9 +83,6 @@ NAVIGATION_OR_ELSEWHERE = {
     "button_cancelled",
     # The job mixin's Retry: one method, walked on the account and a listing.
     "action_amazon_retry_jobs",
-    # queue.job's Related button: opens the job's record, under that record's own rules
-    # (test_unattended, test_order_review).
-    "related_action_amazon_record",
 }
 WALKED_MODELS = ("amazon.account", "amazon.listing", "product.product", "product.template")
 WALKED_MODELS += ("sale.order", "stock.picking", "amazon.order")
