@@ -37,6 +37,7 @@
         "security/amazon_notification_security.xml",
         "data/amazon_notification_data.xml",
         "views/amazon_notification_views.xml",
+        "views/amazon_order_views.xml",
         "security/amazon_listing_creation_security.xml",
         "data/amazon_listing_creation_data.xml",
         "views/amazon_listing_creation_views.xml",

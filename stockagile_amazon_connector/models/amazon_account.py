@@ -656,6 +656,18 @@ class AmazonAccount(models.Model):
                 )
             )
             lines = [account.orders_poll_error] if account.orders_poll_error else []
+            for binding in (
+                self.env["amazon.order"]
+                .sudo()
+                .search([("account_id", "=", account.id), ("to_review", "=", True)], limit=20)
+            ):
+                lines.append(
+                    _(
+                        "Order %(ref)s (to review): %(error)s",
+                        ref=binding.amazon_order_ref,
+                        error=binding.review_reason,
+                    )
+                )
             for job in failed:
                 ref = job.identity_key[len(prefix) :].split("@", 1)[0]
                 lines.append(
@@ -806,6 +818,14 @@ class AmazonAccount(models.Model):
                     ("date_created", "<", limit),
                 ]
             ).unlink()
+            # So do orders to review (Amazon's data, the buyer's included): Retry asks Amazon.
+            self.env["amazon.order"].search(
+                [
+                    ("account_id", "=", account.id),
+                    ("raw_data", "!=", False),
+                    ("write_date", "<", limit),
+                ]
+            ).write({"raw_data": False})
 
     def action_view_amazon_orders(self):
         self.ensure_one()

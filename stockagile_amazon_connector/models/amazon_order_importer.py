@@ -56,6 +56,20 @@ KNOWN_STATUSES = (
 )
 
 
+#: What Amazon's data of one order can raise when it cannot be read: the order goes to review
+#: (its binding keeps the data and the reason) instead of failing its job. Database and queue
+#: errors are none of these: they still retry or fail the job.
+UNREADABLE = (
+    UserError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    ArithmeticError,
+)
+
+
 def _parse_time(value):
     """Naive UTC datetime of an ISO 8601 time of Amazon."""
     if not value:
@@ -205,7 +219,7 @@ class AmazonOrderImporter(models.AbstractModel):
         return updated_at
 
     @api.model
-    def _import_one(self, account, data):
+    def _import_one(self, account, data, force=False):
         """Import one Amazon order in the job's transaction; return what happened.
 
         The order's binding (``amazon.order``) is taken first, before anything about the order
@@ -214,33 +228,71 @@ class AmazonOrderImporter(models.AbstractModel):
         sees its sales order. An update older than the one the binding holds changes nothing
         (``unchanged``), so a late job never overwrites a newer state (a cancellation).
 
+        An order whose data cannot be read (``UNREADABLE``: an amount "12,50", an unknown
+        status, a marketplace the account lacks) is rolled back to the binding, which keeps
+        Amazon's data and the reason for *Orders to review* (``review``): the job ends, the
+        order waits for *Retry* or Amazon's next update of it instead of failing forever.
+
+        :param force: import even an update already to review (*Retry*).
+        :return: ``created``, ``updated``, ``unchanged``, ``skipped`` or ``review``.
         :raise AmazonBindingError: another job holds the order (retried by queue_job).
         """
         order_ref = data.get("orderId") if isinstance(data, dict) else None
         if not order_ref:
             raise UserError(_("Amazon sent an order without orderId."))
-        updated_at = _parse_time(data.get("lastUpdatedTime"))
         binding = self._take_order_binding(account, order_ref)
-        if binding._amazon_is_newer(updated_at):
-            cache = {"run": {}, "created": {}}
-            self._prefetch(account, [data], cache)
-            outcome = self._import_order(account, data, cache)
-            order = cache["run"]["orders"].get(order_ref) or binding.sale_order_id
-            binding.write(
-                {
-                    "sale_order_id": order.id,
-                    "amazon_last_update": updated_at,
-                    "amazon_status": (data.get("fulfillment") or {}).get("fulfillmentStatus"),
-                }
+        updated_at = None
+        try:
+            with self.env.cr.savepoint():
+                updated_at = _parse_time(data.get("lastUpdatedTime"))
+                outcome = self._import_under_binding(account, data, binding, updated_at, force)
+        except UNREADABLE as error:
+            reason = (
+                str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
             )
-        else:
-            outcome = "unchanged"  # Amazon's newer state was applied already
+            _logger.warning(
+                "Amazon account %s: order %s kept to review: %s", account.id, order_ref, reason
+            )
+            binding._amazon_set_to_review(data, updated_at, reason)
+            return "review"
         # Earlier updates of this order whose import failed are superseded by this one.
         prefix = account._amazon_job_key(f"order:{order_ref}@")
         self.env["queue.job"].sudo().search(
             [("state", "=", "failed"), ("identity_key", "=like", f"{prefix}%")]
         ).button_done()
         return outcome
+
+    def _import_under_binding(self, account, data, binding, updated_at, force):
+        """The body of :meth:`_import_one` once the binding is held."""
+        if not (force or binding._amazon_is_newer(updated_at)):
+            return "unchanged"  # Amazon's newer state was applied already
+        cache = {"run": {}, "created": {}}
+        self._prefetch(account, [data], cache)
+        outcome = self._import_order(account, data, cache)
+        order = cache["run"]["orders"].get(data["orderId"]) or binding.sale_order_id
+        values = {
+            "sale_order_id": order.id,
+            "amazon_status": (data.get("fulfillment") or {}).get("fulfillmentStatus"),
+            **binding._amazon_review_values(),
+        }
+        if not binding.amazon_last_update or updated_at >= binding.amazon_last_update:
+            values["amazon_last_update"] = updated_at
+        binding.write(values)
+        return outcome
+
+    def _reimport(self, account, order_ref):
+        """Ask Amazon for one order and import it now, even an update to review (*Retry*).
+
+        :return: what :meth:`_import_one` did.
+        :raise UserError: Amazon could not be asked for the order.
+        """
+        try:
+            data = account._get_sp_api_service().get_order(order_ref, included_data=ORDER_DATASETS)
+        except AmazonError as error:
+            raise UserError(
+                _("Amazon order %(ref)s: %(error)s", ref=order_ref, error=error.message)
+            ) from error
+        return self._import_one(account, data, force=True)
 
     def _take_order_binding(self, account, order_ref):
         """Create (if new) and lock the binding of one Amazon order; see ``amazon.order``."""

@@ -20,17 +20,26 @@ _logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 
 
-def _amount(money):
-    """Decimal amount of an Amazon ``Money`` dict (0 when absent)."""
-    try:
-        return Decimal(str((money or {}).get("amount") or 0))
-    except InvalidOperation:
-        raise UserError(_("Amazon sent an amount that is not a number: %s", money)) from None
-
-
 class AmazonOrderMapper(models.AbstractModel):
     _name = "amazon.order.mapper"
     _description = "Amazon Order Mapper"
+
+    def _amount(self, money):
+        """Decimal amount of an Amazon ``Money`` dict (0 when absent).
+
+        :raise UserError: the amount is not a number (e.g. "12,50"), quoted in the message.
+        """
+        value = (money or {}).get("amount") if isinstance(money, dict) else money
+        try:
+            return Decimal(str(value or 0))
+        except InvalidOperation:
+            raise UserError(
+                self.env._(
+                    "Amazon sent an amount that is not a number: %(amount)r (%(currency)s).",
+                    amount=value,
+                    currency=(money or {}).get("currencyCode") if isinstance(money, dict) else "",
+                )
+            ) from None
 
     # ------------------------------------------------------------------
     # Mapping: marketplace, currency, partners
@@ -296,7 +305,7 @@ class AmazonOrderMapper(models.AbstractModel):
                 part.get("type"): part
                 for part in (item.get("proceeds") or {}).get("breakdowns") or ()
             }
-            unit_price = _amount((product_data.get("price") or {}).get("unitPrice"))
+            unit_price = self._amount((product_data.get("price") or {}).get("unitPrice"))
             if "ITEM" not in parts and not unit_price:
                 problems.append(
                     _(
@@ -306,15 +315,19 @@ class AmazonOrderMapper(models.AbstractModel):
                         sku=sku,
                     )
                 )
-            gross = _amount(parts["ITEM"]["subtotal"]) if "ITEM" in parts else unit_price * quantity
-            shipping_gross = _amount((parts.get("SHIPPING") or {}).get("subtotal"))
-            discount = _amount((parts.get("DISCOUNT") or {}).get("subtotal"))
+            gross = (
+                self._amount(parts["ITEM"]["subtotal"])
+                if "ITEM" in parts
+                else unit_price * quantity
+            )
+            shipping_gross = self._amount((parts.get("SHIPPING") or {}).get("subtotal"))
+            discount = self._amount((parts.get("DISCOUNT") or {}).get("subtotal"))
             vat_parts = {
-                detail.get("subtype"): _amount(detail.get("value"))
+                detail.get("subtype"): self._amount(detail.get("value"))
                 for detail in (parts.get("TAX") or {}).get("detailedBreakdowns") or ()
             }
             if "TAX" in parts and not vat_parts:
-                vat_parts["ITEM"] = _amount(parts["TAX"]["subtotal"])
+                vat_parts["ITEM"] = self._amount(parts["TAX"]["subtotal"])
             checked = "TAX" in parts
             included = self._taxes_included(item, gross + shipping_gross + discount, parts)
             product = products.get(sku)
@@ -422,13 +435,12 @@ class AmazonOrderMapper(models.AbstractModel):
             ),
         }
 
-    @staticmethod
-    def _taxes_included(item, untaxed_sum, parts):
+    def _taxes_included(self, item, untaxed_sum, parts):
         """True when the item's amounts include taxes (EU), False when taxes come on top (US)."""
-        total = _amount((item.get("proceeds") or {}).get("proceedsTotal"))
+        total = self._amount((item.get("proceeds") or {}).get("proceedsTotal"))
         if not total or "TAX" not in parts:
             return True
-        tax = _amount(parts["TAX"]["subtotal"])
+        tax = self._amount(parts["TAX"]["subtotal"])
         return abs(total - untaxed_sum) <= abs(total - untaxed_sum - tax)
 
     @staticmethod
@@ -491,7 +503,7 @@ class AmazonOrderMapper(models.AbstractModel):
         grand = (data.get("proceeds") or {}).get("grandTotal") or {}
         if not grand.get("amount") or grand.get("currencyCode") != order.currency_id.name:
             return None
-        amazon_total = _amount(grand)
+        amazon_total = self._amount(grand)
         total = Decimal(str(order.currency_id.round(order.amount_total)))
         if abs(total - amazon_total) < CENT:
             return None

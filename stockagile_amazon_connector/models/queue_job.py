@@ -33,7 +33,7 @@ class QueueJob(models.Model):
     )
 
     def related_action_amazon_record(self):
-        """Open the order, listing, return or other record this Amazon job concerns."""
+        """Open the order (or the order to review), listing, return or record this job concerns."""
         self.ensure_one()
         record = self._amazon_related_record()
         if not record:
@@ -59,6 +59,12 @@ class QueueJob(models.Model):
             )
             if order:
                 return order
+            # Not imported (an order to review): its binding, with Amazon's data and the reason.
+            binding = self.env["amazon.order"].search(
+                [("account_id", "in", records.ids), ("amazon_order_ref", "=", ref)], limit=1
+            )
+            if binding:
+                return binding
         elif self.method_name == "_amazon_job_record_return" and args:
             found = self.env["amazon.return"].search(
                 [("account_id", "in", records.ids), ("rma_ref", "=", str(args[0]))], limit=1

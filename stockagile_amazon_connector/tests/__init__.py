@@ -28,6 +28,7 @@ from . import test_roles_audit
 from . import test_price_floor
 from . import test_erasure
 from . import test_unattended
+from . import test_order_review
 from . import test_offers
 from . import test_offer_withdrawal
 from . import test_offer_concurrency

@@ -317,8 +317,8 @@ def run_amazon_jobs(env, include_future=False, max_rounds=20):
 def import_amazon_orders(env, account):
     """Poll Amazon for the account's orders, run the import jobs; return counts as a user sees.
 
-    :return: dict with ``created``, ``updated``, ``unchanged``, ``skipped`` (outcomes of the
-        orders' jobs), ``failed`` (failed jobs), ``queued`` and ``throttled`` (the poll).
+    :return: dict with ``created``, ``updated``, ``unchanged``, ``skipped``, ``review`` (outcomes
+        of the orders' jobs), ``failed`` (failed jobs), ``queued`` and ``throttled`` (the poll).
     """
     poll = env["amazon.order.importer"]._sync_account(account)
     jobs = run_amazon_jobs(env).filtered(lambda job: job.method_name == "_amazon_job_import_order")
@@ -335,7 +335,10 @@ def import_amazon_orders(env, account):
         )
     )
     return {
-        **{key: outcomes[key] for key in ("created", "updated", "unchanged", "skipped", "failed")},
+        **{
+            key: outcomes[key]
+            for key in ("created", "updated", "unchanged", "skipped", "review", "failed")
+        },
         "queued": poll["queued"],
         "throttled": poll["throttled"] or bool(postponed_polls),
         "jobs": [(job.name, job.state, job.result, job.exc_message) for job in jobs],

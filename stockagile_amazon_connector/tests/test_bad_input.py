@@ -11,8 +11,8 @@ UNICODE_SKU = "SA-ÜNÏCØDE-✓"
 
 @tagged("post_install", "-at_install")
 class TestBadOrderPayloads(AmazonTestCase):
-    """Malformed or unexpected Amazon orders: a clear message each, no partial order, the rest
-    of the batch imported."""
+    """Malformed or unexpected Amazon orders: an order to review with a clear message each, no
+    partial order, the rest of the batch imported."""
 
     @classmethod
     def setUpClass(cls):
@@ -48,8 +48,14 @@ class TestBadOrderPayloads(AmazonTestCase):
     def _assert_refused(self, bad, message):
         before = self.env["sale.order.line"].search_count([])
         result = self._import(bad)
-        self.assertEqual(result["failed"], 1)
+        self.assertEqual((result["review"], result["failed"]), (1, 0), result["jobs"])
         self.assertFalse(self._imported(bad["orderId"]), "no partial order")
+        binding = self.env["amazon.order"].search(
+            [("account_id", "=", self.account.id), ("amazon_order_ref", "=", bad["orderId"])]
+        )
+        self.assertTrue(binding.to_review, "an order to review, with Amazon's data")
+        self.assertIn(message, binding.review_reason)
+        self.assertIn(bad["orderId"], binding.raw_data)
         self.assertIn(bad["orderId"], self.account.orders_sync_error)
         self.assertIn(message, self.account.orders_sync_error)
         self.assertEqual(

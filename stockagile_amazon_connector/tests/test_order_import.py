@@ -302,21 +302,25 @@ class TestOrderImport(AmazonOrderCase):
         self.assertIn("already shipped", order.message_ids[0].body)
 
     def test_failed_order_never_blocks_the_others(self):
-        """An order that fails is a failed job: the cursor and the later orders go on."""
+        """An order that cannot be read is to review: the cursor and the later orders go on."""
         self.sandbox.reset(seed="empty")
         times = [iso_ago(minutes=30), iso_ago(minutes=20), iso_ago(minutes=10)]
         orders = [self._new_order(f"402-000000{n}-0000001", t) for n, t in enumerate(times)]
         orders[1]["proceeds"]["grandTotal"]["currencyCode"] = "ZZZ"
         self.sandbox.add_orders(orders)
         result = self._sync()
-        self.assertEqual((result["created"], result["failed"]), (2, 1))
+        self.assertEqual((result["created"], result["review"], result["failed"]), (2, 1, 0))
         self.assertTrue(self._order(orders[2]["orderId"]), "one failure does not stop the others")
         self.assertFalse(self._order(orders[1]["orderId"]))
         self.assertEqual(
             self.account.orders_last_sync, naive(times[2]), "the cursor never waits on a failure"
         )
         self.assertIn(orders[1]["orderId"], self.account.orders_sync_error)
-        self.assertEqual(self.account.job_failed_count, 1, "the failed job shows on the account")
+        to_review = self.env["amazon.order"].search(
+            [("account_id", "=", self.account.id), ("to_review", "=", True)]
+        )
+        self.assertEqual(to_review.amazon_order_ref, orders[1]["orderId"], "an order to review")
+        self.assertIn("ZZZ", to_review.review_reason)
         # New orders keep coming while the failed one waits for a fix.
         later = self._new_order("402-0000009-0000001", iso_ago(minutes=5))
         self.sandbox.add_orders([later])
@@ -332,6 +336,7 @@ class TestOrderImport(AmazonOrderCase):
         result = self._sync()
         self.assertEqual((result["created"], result["failed"]), (1, 0), result["jobs"])
         self.assertFalse(self.account.orders_sync_error, "the newer update supersedes the failure")
+        self.assertFalse(to_review.to_review, "imported: no longer to review")
         self.assertEqual(len(self.account.order_ids), 4)
 
     def test_failing_orders_past_the_first_pages_never_stall_the_import(self):
@@ -348,10 +353,10 @@ class TestOrderImport(AmazonOrderCase):
             for _poll in range(3):
                 self._sync()
         self.assertEqual(len(self.account.order_ids), 40)
-        failed = self.env["queue.job"].search(
-            [("state", "=", "failed"), ("channel", "like", "root.amazon")]
+        to_review = self.env["amazon.order"].search(
+            [("account_id", "=", self.account.id), ("to_review", "=", True)]
         )
-        self.assertEqual(len(failed), 10)
+        self.assertEqual(len(to_review), 10, "each unreadable order is to review")
 
     def test_throttled_mid_pagination_resumes_without_loss(self):
         """Throttled on the second page: the first page is kept, the rest comes next run."""

@@ -46,6 +46,7 @@ DOCUMENTED = {
     ("product.template", "action_amazon_disable_sync"): USERS,
     ("product.template", "action_amazon_sync_now"): USERS,
     ("sale.order", "action_amazon_check_products"): USERS,
+    ("amazon.order", "action_amazon_retry_import"): USERS,
     ("stock.picking", "amazon_update_shipping"): SHIPPERS,
     ("stock.picking", "amazon_mark_shipped"): SHIPPERS,
 }
@@ -85,7 +86,7 @@ NAVIGATION_OR_ELSEWHERE = {
     "action_amazon_retry_jobs",
 }
 WALKED_MODELS = ("amazon.account", "amazon.listing", "product.product", "product.template")
-WALKED_MODELS += ("sale.order", "stock.picking")
+WALKED_MODELS += ("sale.order", "stock.picking", "amazon.order")
 # ORM entry points overridden by the connector (create, write…): checked by access rights.
 ORM = {"create", "write", "unlink", "init", "copy", "bucket"}
 
@@ -182,6 +183,9 @@ class TestRolesAudit(AmazonTestCase):
             "product.template": self.mug.product_tmpl_id,
             "sale.order": sale,
             "stock.picking": sale.picking_ids,
+            "amazon.order": self.env["amazon.order"].search(
+                [("sale_order_id", "=", sale.id)], limit=1
+            ),
         }
         mismatches = []
         for (model_name, method), allowed in DOCUMENTED.items():

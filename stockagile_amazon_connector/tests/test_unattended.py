@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -196,3 +196,37 @@ class TestKilledJobs(AmazonTestCase):
         self.assertEqual(other.state, "done", "the others run")
         self.assertEqual(self.sandbox.listing("SA-TEE-BLK-M")["quantity"], 7)
         self.assertEqual(killer.state, "failed", "not run again")
+
+
+@tagged("post_install", "-at_install")
+class TestScheduledActionsInSpanish(TransactionCase):
+    """The connector's scheduled actions are translated like the rest of the UI."""
+
+    def test_cron_names_in_spanish(self):
+        """In a Spanish database every *Amazon: …* scheduled action reads in Spanish."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["stockagile_amazon_connector"], ["es_ES"], overwrite=True
+        )
+        cron_ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "stockagile_amazon_connector"), ("model", "=", "ir.cron")])
+            .mapped("res_id")
+        )
+        crons = self.env["ir.cron"].with_context(active_test=False).browse(cron_ids)
+        self.assertGreaterEqual(len(crons), 9, "every scheduled action of the connector")
+        english = {cron.id: cron.with_context(lang="en_US").name for cron in crons}
+        # What the Scheduled Actions list (its "name" column) and a form's title read.
+        rows = crons.with_context(lang="es_ES").read(["name", "display_name"])
+        for row in rows:
+            self.assertTrue(row["name"].startswith("Amazon: "), row["name"])
+            self.assertNotEqual(row["name"], english[row["id"]], "translated, not English")
+            self.assertEqual(row["display_name"], row["name"])
+        names = {row["name"] for row in rows}
+        self.assertIn("Amazon: importar pedidos", names)
+        self.assertIn("Amazon: recibir notificaciones de pedidos (SQS)", names)
+        self.assertIn("Amazon: recuperar trabajos interrumpidos", names)
+        # The account's *Scheduled actions* button lists them all, in Spanish too.
+        action = self.env["amazon.account"].action_view_scheduled_actions()
+        listed = self.env["ir.cron"].with_context(lang="es_ES").search(action["domain"])
+        self.assertEqual(set(listed.ids), set(crons.filtered("active").ids))
