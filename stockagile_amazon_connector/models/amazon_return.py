@@ -379,8 +379,14 @@ class AmazonReturn(models.Model):
     # ------------------------------------------------------------------
 
     def action_retry(self):
-        """Try again what was flagged (e.g. after the order was imported)."""
-        left = self._amazon_process()
+        """Try again what was flagged (e.g. after the order was imported).
+
+        What it stores for everyone (review reasons, notes) is written in the company's language.
+        """
+        left = self.browse()
+        for record in self:
+            lang = self.env["amazon.job.mixin"]._amazon_company_lang(record.account_id.company_id)
+            left |= record.with_context(lang=lang)._amazon_process()
         if left:
             return self.env["amazon.account"]._notify(
                 _("Still to review"), "\n".join(left.mapped("review_message")), "warning"

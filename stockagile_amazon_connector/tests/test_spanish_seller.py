@@ -258,7 +258,7 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
         self.assertIn("no coincide con ningún producto", review, "the review reason in Spanish")
 
     def test_cron_queued_jobs_named_in_company_language(self):
-        """Jobs queued by crons (no user language) and by an English session are named in Spanish."""
+        """Jobs queued by crons (no user language) or by an English session: Spanish names."""
         root = self.env.ref("base.user_root")
         root.partner_id.lang = "en_US"
         cron_env = self.env(user=root, context={})  # what ir.cron gives a scheduled action
@@ -287,6 +287,20 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
             [name for name in names if name.startswith("Amazon: importar el pedido")], names
         )
         self.assertFalse([name for name in names if english.match(name)], "English job names")
+
+    def test_user_tools_store_company_language(self):
+        """Check products and a return's Retry, pressed in English, store Spanish reasons."""
+        self._sync()
+        order = self._order(UNKNOWN_SKU)
+        order.with_context(lang="en_US").action_amazon_check_products()
+        self.assertTrue(order.amazon_review_needed)
+        self.assertIn("no coincide con ningún producto", order.amazon_review_message)
+        record = self.env["amazon.return"].create(
+            {"account_id": self.account.id, "rma_ref": "RMA-ES-1", "amazon_order_ref": "X-404"}
+        )
+        record.with_context(lang="en_US").action_retry()
+        self.assertEqual(record.state, "review")
+        self.assertNotIn("was never imported", record.review_message, "stored in Spanish")
 
     def test_migration_rewrites_english_listing_errors(self):
         """1.1.0's migration writes earlier English listing errors again in Spanish."""
