@@ -281,7 +281,10 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
             [name for name in names if name.startswith("Amazon: enviar SA-GHOST-404")], names
         )
         run_amazon_jobs(self.env)
-        english = re.compile(r"^Amazon: (poll|import|push|feed|erase|confirm|record|report|wait)")
+        english = re.compile(
+            r"^Amazon: (poll orders|import order|import returns|push |feed of|erase |"
+            r"confirm shipment|record return|report of|wait for|order .* changed)"
+        )
         names = (Job.search([("channel", "like", "root.amazon%")]) - earlier).mapped("name")
         self.assertTrue(
             [name for name in names if name.startswith("Amazon: importar el pedido")], names
