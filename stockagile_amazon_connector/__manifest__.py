@@ -33,6 +33,7 @@
         "wizards/res_users_apikeys_description_views.xml",
         "views/amazon_overview_views.xml",
         "views/amazon_menus.xml",
+        "views/amazon_offer_withdrawal_views.xml",
         "security/amazon_notification_security.xml",
         "data/amazon_notification_data.xml",
         "views/amazon_notification_views.xml",

@@ -9,6 +9,7 @@ from . import amazon_account_credentials
 from . import amazon_rate_bucket
 from . import amazon_listing
 from . import amazon_offer
+from . import amazon_offer_withdrawal
 from . import amazon_listing_change
 from . import amazon_feed
 from . import amazon_sync_engine

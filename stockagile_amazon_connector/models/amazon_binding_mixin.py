@@ -1,8 +1,9 @@
 """The one way a job takes the row of the Amazon object it works on (its *binding*).
 
 A binding, as OCA's ``connector`` names it, is one row per Amazon object, unique on its Amazon
-key (``(account, Amazon order id)``, ``(account, RMA)``), holding what the connector last applied
-of it and when. Two jobs of one object (the ORDER_CHANGE job and the poll's page, two updates of
+key (``(account, Amazon order id)``, ``(account, RMA)``, an offer's ``(listing, marketplace)``, a
+withdrawn SKU's ``(account, marketplace, SKU)``), holding what the connector last applied of it
+and when. Two jobs of one object (the ORDER_CHANGE job and the poll's page, two updates of
 one return) must never both apply their change: Odoo runs REPEATABLE READ, so a job that read
 the object before another job committed it would work on a stale snapshot (a second sales order,
 a lost cancellation). :meth:`AmazonBindingMixin._amazon_take_binding` is therefore the first
@@ -10,6 +11,9 @@ thing such a job does, before it reads anything about the object:
 
 1. ``INSERT … ON CONFLICT (key) DO NOTHING``: the row exists from now on, whoever creates it;
 2. ``SELECT … FOR UPDATE NOWAIT``: the job holds the row until its transaction ends.
+
+Jobs of rows that exist already (an offer's push, a marketplace's feed) take them with
+:meth:`AmazonBindingMixin._amazon_take_bindings`: the same lock, the same errors.
 
 A concurrent job then gets one of PostgreSQL's concurrency errors instead of stale data:
 
@@ -26,6 +30,7 @@ fails on the lock and never applies a stale read.
 """
 
 import logging
+from contextlib import contextmanager
 
 import psycopg2
 
@@ -54,6 +59,10 @@ class AmazonBindingMixin(models.AbstractModel):
     #: Columns of the binding's unique key, exactly those of its UNIQUE constraint (the
     #: ``ON CONFLICT`` target).
     _amazon_binding_key = ()
+    #: Row lock a job takes: ``UPDATE``, or ``NO KEY UPDATE`` for a binding other rows reference
+    #: while a job holds it (an offer's queued stock changes: inserting them takes ``KEY SHARE``
+    #: on the offer, which ``UPDATE`` would make wait for the job's call to Amazon).
+    _amazon_binding_lock = "UPDATE"
 
     @api.model
     def _amazon_binding_insert_values(self, key_vals):
@@ -107,7 +116,7 @@ class AmazonBindingMixin(models.AbstractModel):
         condition = SQL(" AND ").join(
             SQL("%s = %s", SQL.identifier(name), value) for name, value in key_vals.items()
         )
-        try:
+        with self._amazon_binding_conflicts(", ".join(map(str, key_vals.values()))):
             self.env.cr.execute(
                 SQL(
                     "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO NOTHING",
@@ -120,23 +129,65 @@ class AmazonBindingMixin(models.AbstractModel):
             )
             created = self.env.cr.rowcount == 1
             self.env.cr.execute(
-                SQL("SELECT id FROM %s WHERE %s FOR UPDATE NOWAIT", table, condition),
+                SQL(
+                    "SELECT id FROM %s WHERE %s FOR %s NOWAIT",
+                    table,
+                    condition,
+                    SQL(self._amazon_binding_lock),
+                ),
                 log_exceptions=False,
             )
+        binding = self.browse(self.env.cr.fetchone()[0])
+        # Whatever the cache held was read before the lock.
+        binding.invalidate_recordset()
+        return binding, created
+
+    def _amazon_take_bindings(self):
+        """Lock these existing bindings (in id order) until the transaction ends; return those
+        that still exist, their cache fresh.
+
+        :meth:`_amazon_take_binding` for rows a job already knows (an offer's push job, a
+        marketplace's feed): the same lock, the same errors.
+
+        :raise AmazonBindingError: another job holds or just changed one of them (in a job).
+        :raise psycopg2.OperationalError: the same, outside a job.
+        """
+        if not self:
+            return self
+        self.flush_recordset()
+        with self._amazon_binding_conflicts(", ".join(map(str, self.ids))):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR %s NOWAIT",
+                    SQL.identifier(self._table),
+                    tuple(self.ids),
+                    SQL(self._amazon_binding_lock),
+                ),
+                log_exceptions=False,  # a conflict is expected: the job is retried
+            )
+        found = {row[0] for row in self.env.cr.fetchall()}
+        # Whatever the cache held was read before the lock.
+        self.invalidate_recordset()
+        return self.browse([record_id for record_id in self.ids if record_id in found])
+
+    @contextmanager
+    def _amazon_binding_conflicts(self, what):
+        """Turn PostgreSQL's concurrency errors met in the block into :class:`AmazonBindingError`
+        when running as a queue job (see :meth:`_amazon_take_binding` for why).
+
+        :param what: the binding(s) named in the error (key values or ids).
+        """
+        try:
+            yield
         except psycopg2.OperationalError as error:
             if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or not self.env.context.get(
                 "job_uuid"
             ):
                 raise
-            _logger.info("%s %s is busy with another job: retried", self._name, key_vals)
+            _logger.info("%s %s is busy with another job: retried", self._name, what)
             raise AmazonBindingError(
-                f"{self._description} {', '.join(map(str, key_vals.values()))} is being "
-                f"changed by another job: retried in {BINDING_CONFLICT_RETRY_SECONDS} s "
-                f"({error.pgcode})",
+                f"{self._description} {what} is being changed by another job: retried in "
+                f"{BINDING_CONFLICT_RETRY_SECONDS} s ({error.pgcode})",
                 seconds=BINDING_CONFLICT_RETRY_SECONDS,
                 ignore_retry=True,
             ) from error
-        binding = self.browse(self.env.cr.fetchone()[0])
-        # Whatever the cache held was read before the lock.
-        binding.invalidate_recordset()
-        return binding, created

@@ -202,6 +202,7 @@ class AmazonFeed(models.Model):
         ).offer_id - again
         if changed:
             self.env["amazon.sync.engine"]._enqueue(changed)
+        self.env["amazon.offer.withdrawal"]._amazon_after_feed(self)
         offers.listing_id._amazon_summarise()
 
     def _mark_message_failed(self, offer_id, issues):

@@ -1,12 +1,8 @@
 import logging
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from .. import odoo_compat
 from .amazon_job_mixin import REFRESH_MAX_IDS
@@ -40,10 +36,12 @@ class AmazonOffer(models.Model):
     """
 
     _name = "amazon.offer"
-    _inherit = ["amazon.job.mixin"]
+    _inherit = ["amazon.job.mixin", "amazon.binding.mixin"]
     _description = "Amazon Offer (listing in one marketplace)"
     _order = "listing_id, marketplace_id"
     _rec_name = "sku"
+    _amazon_binding_key = ("listing_id", "marketplace_id")
+    _amazon_binding_lock = "NO KEY UPDATE"
 
     listing_id = fields.Many2one(
         "amazon.listing", required=True, ondelete="cascade", index=True, readonly=True
@@ -144,29 +142,25 @@ class AmazonOffer(models.Model):
             ]
         ).filtered(lambda offer: offer.marketplace_id in offer.account_id.marketplace_ids)
 
-    def _amazon_take(self):
-        """Lock these offers' rows until the commit (``FOR NO KEY UPDATE NOWAIT``), then read.
+    @api.model
+    def _amazon_binding_insert_values(self, key_vals):
+        """A new offer carries its listing's stored values (the SQL insert fills them)."""
+        listing = self.env["amazon.listing"].sudo().browse(key_vals["listing_id"])
+        return {
+            "account_id": listing.account_id.id,
+            "company_id": listing.company_id.id,
+            "active": listing.active,
+            "state": "pending",
+        }
 
-        The one place offers are locked. A concurrent job of one of them makes PostgreSQL's
-        lock-not-available a :class:`RetryableJobError`: queue_job runs the job again shortly.
-        ``NO KEY``: stock moves keep queuing changes (their rows reference the offer) meanwhile.
+    def _amazon_take(self):
+        """Lock these offers' rows until the commit, then read: the binding mixin's lock.
+
+        ``NO KEY UPDATE`` (:attr:`_amazon_binding_lock`): stock moves keep queuing changes
+        (their rows reference the offer) while a job holds it. A concurrent job of one of them
+        is retried by queue_job (:class:`~.amazon_binding_mixin.AmazonBindingError`).
         """
-        if not self:
-            return self
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM amazon_offer WHERE id IN %s ORDER BY id "
-                    "FOR NO KEY UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                    log_exceptions=False,
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
-            raise RetryableJobError(
-                "Another job of this Amazon offer is running", seconds=1, ignore_retry=True
-            ) from error
-        self.invalidate_recordset()
-        return self.exists()
+        return self._amazon_take_bindings()
 
     # ------------------------------------------------------------------
     # Outcomes

@@ -118,6 +118,7 @@ class AmazonSyncEngine(models.AbstractModel):
         queued = self.env["amazon.listing.change"].search([("offer_id", "in", offers.ids)])
         offers -= queued.offer_id
         offers.listing_id._queue_changes(kind="all", offers=offers)
+        self.env["amazon.offer.withdrawal"]._cron_retry_failed()
         return offers
 
     # ------------------------------------------------------------------

@@ -55,8 +55,21 @@ class ProductProduct(models.Model):
             else:
                 self._amazon_disable_listings()
         elif "default_code" in vals:
-            self.filtered("amazon_sync")._amazon_enable_listings()
+            # The old SKU is withdrawn from Amazon, the new one pushed.
+            synced = self.filtered(lambda product: product.amazon_sync and product.active)
+            synced._amazon_enable_listings()
+        if "active" in vals and "amazon_sync" not in vals:
+            synced = self.filtered("amazon_sync")
+            if vals["active"]:
+                synced._amazon_enable_listings()
+            else:
+                synced._amazon_disable_listings(reason="archived")
         return result
+
+    def unlink(self):
+        # Deleting the product deletes its listings and offers: Amazon gets its SKU's 0 first.
+        self.filtered("amazon_sync")._amazon_disable_listings(reason="deleted")
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Listings
@@ -111,6 +124,7 @@ class ProductProduct(models.Model):
             return self.env["amazon.listing"]
         self._amazon_check_skus()
         Listing = self.env["amazon.listing"].sudo().with_context(active_test=False)
+        Withdrawal = self.env["amazon.offer.withdrawal"]
         listings = Listing.browse()
         existing = {
             (listing.product_id.id, listing.account_id.id): listing
@@ -121,6 +135,9 @@ class ProductProduct(models.Model):
             for account in accounts:
                 listing = existing.get((product.id, account.id))
                 if listing:
+                    if listing.active and listing.sku != product.default_code:
+                        # Amazon still offers the old SKU: set it to 0 everywhere.
+                        Withdrawal._amazon_withdraw(listing, "sku_changed")
                     if not listing.active or listing.sku != product.default_code:
                         listing.write(
                             {"active": True, "sku": product.default_code, "state": "pending"}
@@ -136,6 +153,7 @@ class ProductProduct(models.Model):
                     )
         self._amazon_check_sku_conflicts(listings, to_create)
         listings |= Listing.create(to_create)
+        Withdrawal._amazon_cancel(listings)
         listings._queue_changes(kind="all")
         return listings
 
@@ -188,14 +206,44 @@ class ProductProduct(models.Model):
             )
         )
 
-    def _amazon_disable_listings(self):
-        """Archive the listings: nothing more is sent to Amazon, the history stays."""
+    def _amazon_disable_listings(self, reason="sync_off"):
+        """Archive the listings, their SKUs withdrawn from Amazon (0 in every marketplace):
+        nothing more is sent for them, the history stays.
+
+        :param reason: why the products leave sync (see ``amazon.offer.withdrawal``).
+        """
         if not self:
             return
-        listings = self.env["amazon.listing"].sudo().search([("product_id", "in", self.ids)])
+        listings = (
+            self.env["amazon.listing"]
+            .sudo()
+            .search([("product_id", "in", self.ids), ("active", "=", True)])
+        )
+        self._amazon_retire_listings(listings, reason)
+
+    def _amazon_retire_listings(self, listings, reason):
+        """Withdraw the SKUs of these active listings from Amazon, then archive them."""
         if listings:
+            self.env["amazon.offer.withdrawal"]._amazon_withdraw(listings, reason)
             self.env["amazon.sync.engine"]._dequeue(listings)
             listings.write({"active": False})
+
+    def _amazon_company_changed(self):
+        """These synced products moved to another company: the listings of accounts that no
+        longer sell them are withdrawn and archived, the new company's accounts get theirs."""
+        if not self:
+            return
+        listings = (
+            self.env["amazon.listing"]
+            .sudo()
+            .search([("product_id", "in", self.ids), ("active", "=", True)])
+        )
+        accounts = self._amazon_accounts_by_product()
+        leaving = listings.filtered(
+            lambda listing: listing.account_id not in accounts[listing.product_id]
+        )
+        self._amazon_retire_listings(leaving, "company_changed")
+        self.filtered("active")._amazon_enable_listings()
 
     def _amazon_queue_price_changes(self):
         """Queue a price push of the synced products (their sales price changed)."""

@@ -83,10 +83,23 @@ class ProductTemplate(models.Model):
         return templates
 
     def write(self, vals):
+        moved = self.browse()
+        if "company_id" in vals:
+            moved = self.filtered(lambda template: template.company_id.id != vals["company_id"])
         result = super().write(vals)
         if "list_price" in vals or "taxes_id" in vals:
             self.product_variant_ids.filtered("amazon_sync")._amazon_queue_price_changes()
+        if moved:
+            variants = moved.with_context(active_test=False).product_variant_ids
+            variants.filtered("amazon_sync")._amazon_company_changed()
         return result
+
+    def unlink(self):
+        # The variants go with the template (in SQL, not through their unlink): their SKUs are
+        # withdrawn from Amazon first.
+        variants = self.with_context(active_test=False).product_variant_ids
+        variants.filtered("amazon_sync")._amazon_disable_listings(reason="deleted")
+        return super().unlink()
 
     def action_amazon_enable_sync(self):
         """Enable Amazon sync on every variant of the selected products."""

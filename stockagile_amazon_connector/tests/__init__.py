@@ -29,3 +29,6 @@ from . import test_price_floor
 from . import test_erasure
 from . import test_unattended
 from . import test_offers
+from . import test_offer_withdrawal
+from . import test_offer_concurrency
+from . import test_offer_feeds

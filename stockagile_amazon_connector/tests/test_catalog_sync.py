@@ -310,14 +310,17 @@ class TestCatalogSync(AmazonTestCase):
         self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 4)
 
     def test_disable_sync(self):
-        """Disabling sync archives the listing and stops pushes."""
+        """Disabling sync archives the listing, sets the SKU to 0 on Amazon and stops pushes."""
         self._enable(self.mug, quantity=4)
         self.mug.action_amazon_disable_sync()
         self.assertFalse(self.mug.amazon_sync)
+        self._push()
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 0, "withdrawn")
+        self.sandbox.clear_requests()
         self._set_inventory(self.mug, 40)
         self._push()
         self.assertFalse(self._patches())
-        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 4)
+        self.assertEqual(self.sandbox.listing("SA-MUG-001")["quantity"], 0)
 
 
 @tagged("post_install", "-at_install")

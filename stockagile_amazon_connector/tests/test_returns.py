@@ -287,7 +287,8 @@ class TestReturns(AmazonOrderCase):
     def test_report_pending_over_two_jobs(self):
         """The returns job asks for the report, comes back while Amazon works, reads it later."""
         self._sync()
-        self.sandbox.config(report_processing_seconds=1)
+        # Long enough that a loaded machine's first look still finds it in progress.
+        self.sandbox.config(report_processing_seconds=15)
         cursor = self.account.returns_last_sync
         self.env["amazon.account"]._cron_sync_returns()
         run_amazon_jobs(self.env)
@@ -298,7 +299,7 @@ class TestReturns(AmazonOrderCase):
             [("method_name", "=", "_amazon_job_poll_returns"), ("state", "=", "pending")]
         )
         self.assertTrue(later.eta, "the next job comes back for it later, nobody sleeps")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not self._return(SEEDED_RMA) and time.monotonic() < deadline:
             time.sleep(0.2)  # Amazon prepares the report
             run_amazon_jobs(self.env, include_future=True)

@@ -36,6 +36,8 @@ DOCUMENTED = {
     ("amazon.account", "action_amazon_subscribe"): MANAGERS,
     ("amazon.account", "action_amazon_unsubscribe"): MANAGERS,
     ("amazon.listing", "action_sync_now"): USERS,
+    ("amazon.offer", "action_sync_now"): USERS,
+    ("amazon.offer.withdrawal", "action_retry"): USERS,
     ("amazon.listing", "action_amazon_retry_jobs"): MANAGERS,
     ("product.product", "action_amazon_enable_sync"): USERS,
     ("product.product", "action_amazon_disable_sync"): USERS,
@@ -73,6 +75,8 @@ NAVIGATION_OR_ELSEWHERE = {
     "button_validate",
     # The change-warehouse wizard (test_order_tools), the API key wizard (test_developer_guide).
     "action_apply",
+    # queue_job's Related button: opens the job's record, read with the user's own rights.
+    "related_action_amazon_record",
     "make_key",
     # queue.job: done and cancel are queue_job managers' (test below).
     "button_done",
@@ -170,6 +174,10 @@ class TestRolesAudit(AmazonTestCase):
         records = {
             "amazon.account": self.account,
             "amazon.listing": listing,
+            "amazon.offer": listing.offer_ids[:1],
+            "amazon.offer.withdrawal": self.env["amazon.offer.withdrawal"]._amazon_withdraw(
+                listing, "sync_off"
+            )[:1],
             "product.product": self.mug,
             "product.template": self.mug.product_tmpl_id,
             "sale.order": sale,

@@ -147,6 +147,22 @@ class TestRelatedRecord(AmazonOrderCase):
         func_name = job_function.related_action["func_name"]
         self.assertTrue(hasattr(self.env["queue.job"], func_name), "looked up on queue.job")
 
+    def test_every_amazon_job_has_its_backoff_and_related_action(self):
+        """Each Amazon job method has a job function: its retry backoff and Related button."""
+        missing = []
+        for model_name in self.env.registry:
+            model = self.env[model_name]
+            for name in dir(type(model)):
+                if not name.startswith("_amazon_job_") or name == "_amazon_job_key":
+                    continue
+                function = self.env["queue.job.function"].search(
+                    [("name", "=", f"<{model_name}>.{name}")]
+                )
+                if not (function.retry_pattern and function.related_action):
+                    missing.append(f"{model_name}.{name}")
+        # Without a job function an outage is retried after queue_job's default ten minutes.
+        self.assertEqual(missing, [])
+
 
 @tagged("post_install", "-at_install")
 class TestKilledJobs(AmazonTestCase):
