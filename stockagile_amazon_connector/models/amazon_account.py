@@ -3,12 +3,15 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from ..services import AccountConfig, AmazonError, MarketplaceRef, RateLimiter, SpApiService
 from ..services.const import USAGE_PLANS
 from .amazon_job_mixin import PRIORITY_BULK, PRIORITY_IMPORT, account_channel
 from .amazon_marketplace import REGIONS
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -398,13 +401,21 @@ class AmazonAccount(models.Model):
         )
         for marketplace in self.marketplace_ids:
             self._enqueue_feed(marketplace)
-        return self._notify(
-            _("Feeds queued for Amazon"),
-            _(
+        if len(listings) == 1:
+            message = _(
+                "%(product)s queued for Amazon in a feed; its state follows Amazon's report. "
+                "Follow them:",
+                product=listings.product_id.display_name or listings.sku,
+            )
+        else:
+            message = _(
                 "%(count)s products queued for Amazon in feeds; their state follows Amazon's "
                 "report. Follow them:",
                 count=len(listings),
-            ),
+            )
+        return self._notify(
+            _("Feeds queued for Amazon"),
+            message,
             "success",
             links=self._links_to_follow("listings", "jobs"),
         )
@@ -418,7 +429,7 @@ class AmazonAccount(models.Model):
                 self,
                 f"feed:{market.id}",
                 priority=PRIORITY_BULK,
-                description=_(
+                description=_lt(
                     "Amazon: feed of %(account)s's queued offers on %(marketplace)s",
                     account=self.name,
                     marketplace=market.name,
@@ -732,7 +743,7 @@ class AmazonAccount(models.Model):
             "orders",
             priority=PRIORITY_IMPORT,
             eta=delay,
-            description=_("Amazon: poll orders of %(account)s", account=self.name),
+            description=_lt("Amazon: poll orders of %(account)s", account=self.name),
         )._amazon_job_poll_orders(page_token=page_token, since=since)
 
     def _schedule_next_order_sync(self, delay=None, page_token=None, since=None):
@@ -792,7 +803,12 @@ class AmazonAccount(models.Model):
         """Enqueue, per account, the erasure of buyer data of its old orders."""
         for account in self.search([("anonymize_after_days", ">", 0)]):
             account._amazon_delay(
-                account, "erase", priority=PRIORITY_BULK
+                account,
+                "erase",
+                priority=PRIORITY_BULK,
+                description=_lt(
+                    "Amazon: erase old buyer data of %(account)s", account=account.name
+                ),
             )._amazon_job_erase_buyer_data()
 
     def _amazon_job_erase_buyer_data(self):
@@ -906,13 +922,25 @@ class AmazonAccount(models.Model):
         to_review = self.env["amazon.return"].search_count(
             [("account_id", "in", self.ids), ("state", "=", "review")]
         )
-        return self._notify(
-            _("Amazon returns"),
-            _(
+        if not to_review:
+            message = _(
+                "Import queued: returns appear once Amazon has prepared its report (usually "
+                "within minutes). No return is to review now. Follow it:"
+            )
+        elif to_review == 1:
+            message = _(
+                "Import queued: returns appear once Amazon has prepared its report (usually "
+                "within minutes). One return is to review now. Follow it:"
+            )
+        else:
+            message = _(
                 "Import queued: returns appear once Amazon has prepared its report (usually "
                 "within minutes). %(count)s returns are to review now. Follow it:",
                 count=to_review,
-            ),
+            )
+        return self._notify(
+            _("Amazon returns"),
+            message,
             "success",
             links=self._links_to_follow("returns", "jobs"),
         )
@@ -931,7 +959,7 @@ class AmazonAccount(models.Model):
             "returns",
             priority=PRIORITY_BULK,
             eta=max(int(seconds), 0) or None,
-            description=_("Amazon: import returns of %(account)s", account=self.name),
+            description=_lt("Amazon: import returns of %(account)s", account=self.name),
         )._amazon_job_poll_returns()
 
     def _amazon_job_record_return(self, rma, rows, as_of=None):

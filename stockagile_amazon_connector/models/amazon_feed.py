@@ -2,11 +2,14 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, split_every
+from odoo.tools.translate import LazyTranslate
 
 from ..services import payloads
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
 from .amazon_job_mixin import PRIORITY_BULK, REFRESH_MAX_IDS
 from .amazon_listing import OFFER_PRODUCT_TYPE
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ class AmazonFeed(models.Model):
                 "check",
                 priority=PRIORITY_BULK,
                 eta=delay or None,
-                description=_("Amazon: report of feed %(feed)s", feed=feed.feed_ref),
+                description=_lt("Amazon: report of feed %(feed)s", feed=feed.feed_ref),
             )._amazon_job_check()
 
     # ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.translate import LazyGettext
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -102,6 +103,9 @@ class AmazonJobMixin(models.AbstractModel):
         :param kind: what the job does (part of its identity key); None: no identity, every
             call is a job of its own.
         :param eta: seconds from now, or a datetime, before which the job does not run.
+        :param description: the job's name in the Jobs screen: a lazy term
+            (``LazyTranslate(__name__)(…)``), written in the company's language whoever queued
+            it (a cron has no user language); a plain string is stored as it is.
         """
         # Stored under the account's company (queue_job takes the enqueuing env's company):
         # its users see its jobs, other companies' users never do. The job runs in the
@@ -109,9 +113,12 @@ class AmazonJobMixin(models.AbstractModel):
         # (listing errors, review reasons, notes, the names of the jobs it queues) is written
         # in it, not in the language of whoever or whatever queued it.
         company = account.company_id
+        lang = self._amazon_company_lang(company)
+        if isinstance(description, LazyGettext):
+            description = self.with_context(lang=lang).env._(description)
         return (
             self.with_company(company)
-            .with_context(lang=self._amazon_company_lang(company))
+            .with_context(lang=lang)
             .with_delay(
                 channel=account_channel(account),
                 priority=priority,

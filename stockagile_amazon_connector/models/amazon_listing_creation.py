@@ -278,12 +278,16 @@ class AmazonListingCreation(models.Model):
     def _enqueue_poll(self):
         """One pending poll job per creation (identity key), in its account's channel."""
         for creation in self:
-            creation.with_delay(
+            # Named, and run, in the company's language (see amazon.job.mixin._amazon_delay).
+            company = creation.account_id.company_id
+            lang = self.env["amazon.job.mixin"]._amazon_company_lang(company)
+            localized = creation.with_context(lang=lang)
+            localized.with_delay(
                 channel=account_channel(creation.account_id),
                 identity_key=identity_exact,
                 max_retries=POLL_MAX_RETRIES,
                 eta=POLL_MIN_DELAY,
-                description=_(
+                description=localized.env._(
                     "Amazon: wait for the ASIN of %(sku)s on %(marketplace)s",
                     sku=creation.sku,
                     marketplace=creation.marketplace_id.name,

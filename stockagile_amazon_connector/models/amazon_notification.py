@@ -13,12 +13,15 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from ..services import NotFoundError
 from ..services.notifications import MalformedNotificationError, parse_order_change
 from .amazon_job_mixin import PRIORITY_REALTIME
 from .amazon_order_importer import ORDER_DATASETS, _parse_time
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -159,7 +162,7 @@ class AmazonNotification(models.Model):
                 record.account_id,
                 "fetch",
                 priority=PRIORITY_REALTIME,
-                description=_("Amazon: order %(ref)s changed", ref=record.amazon_order_ref),
+                description=_lt("Amazon: order %(ref)s changed", ref=record.amazon_order_ref),
             )._amazon_job_fetch_order()
 
     # ------------------------------------------------------------------

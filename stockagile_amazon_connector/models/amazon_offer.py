@@ -1,11 +1,14 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from .amazon_job_mixin import REFRESH_MAX_IDS
 from .amazon_listing import LISTING_STATES
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -215,7 +218,7 @@ class AmazonOffer(models.Model):
             offer._amazon_delay(
                 offer.account_id,
                 "push",
-                description=_(
+                description=_lt(
                     "Amazon: push %(sku)s (%(marketplace)s)",
                     sku=offer.sku,
                     marketplace=offer.marketplace_id.code,

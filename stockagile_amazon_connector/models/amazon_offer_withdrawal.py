@@ -16,8 +16,9 @@ feed and a patch).
 
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from ..services import (
@@ -29,6 +30,8 @@ from ..services import (
     payloads,
 )
 from .amazon_listing import OFFER_PRODUCT_TYPE
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -183,7 +186,7 @@ class AmazonOfferWithdrawal(models.Model):
             withdrawal._amazon_delay(
                 withdrawal.account_id,
                 "withdraw",
-                description=_(
+                description=_lt(
                     "Amazon: withdraw %(sku)s (%(marketplace)s)",
                     sku=withdrawal.sku,
                     marketplace=withdrawal.marketplace_id.code,

@@ -14,10 +14,13 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from ..services import AmazonError, InvalidRequestError, ThrottledError
 from .amazon_job_mixin import PRIORITY_IMPORT
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -214,7 +217,7 @@ class AmazonOrderImporter(models.AbstractModel):
             account,
             self._order_job_kind(data),
             priority=PRIORITY_IMPORT,
-            description=_("Amazon: import order %(ref)s", ref=order_ref),
+            description=_lt("Amazon: import order %(ref)s", ref=order_ref),
         )._amazon_job_import_order(data)
         return updated_at
 
@@ -377,9 +380,8 @@ class AmazonOrderImporter(models.AbstractModel):
             self._cancel_order(order, data)
         elif status == "SHIPPED" and order.amazon_status != "SHIPPED":
             if order._amazon_pending_pickings():
-                order.message_post(
-                    body=_("Amazon reports this order shipped; its delivery here is not done."),
-                    subtype_xmlid="mail.mt_note",
+                order._message_log(
+                    body=_("Amazon reports this order shipped; its delivery here is not done.")
                 )
         order.write({"amazon_status": status, "amazon_last_update": updated_at})
         return "updated"
@@ -402,13 +404,10 @@ class AmazonOrderImporter(models.AbstractModel):
                 reason=reason,
             )
             order.write({"amazon_review_needed": True, "amazon_review_message": message})
-            order.message_post(body=message, subtype_xmlid="mail.mt_note")
+            order._message_log(body=message)
             return
         order._action_cancel()
-        order.message_post(
-            body=_("Cancelled on Amazon (%(reason)s).", reason=reason),
-            subtype_xmlid="mail.mt_note",
-        )
+        order._message_log(body=_("Cancelled on Amazon (%(reason)s).", reason=reason))
 
     def _create_order(self, account, data, cache, channel, status):
         """Create the sales order of a new payable Amazon order, and confirm it if it can."""
@@ -567,9 +566,6 @@ class AmazonOrderImporter(models.AbstractModel):
         values["order_line"] = [Command.clear(), *values.get("order_line", ())]
         order.with_context(tracking_disable=True).write(values)
         if self._review(order, data, problems):
-            order.message_post(
-                body=_("Imported again from Amazon: nothing left to review."),
-                subtype_xmlid="mail.mt_note",
-            )
+            order._message_log(body=_("Imported again from Amazon: nothing left to review."))
             return True
         return False

@@ -193,9 +193,7 @@ class AmazonReturn(models.Model):
             else:
                 if record.review_message:
                     record.review_message = False
-                    record.message_post(
-                        body=_("Handled after review."), subtype_xmlid="mail.mt_note"
-                    )
+                    record._message_log(body=_("Handled after review."))
         return self.filtered("review_message")
 
     def _amazon_flag(self, message):
@@ -204,7 +202,7 @@ class AmazonReturn(models.Model):
         _logger.info("Amazon return %s to review: %s", self.rma_ref, message)
         if self.review_message != message:
             self.review_message = message
-            self.message_post(body=message, subtype_xmlid="mail.mt_note")
+            self._message_log(body=message)
 
     def _amazon_find_order(self):
         """The imported Amazon order of this return (linked on the return when found)."""
@@ -267,12 +265,11 @@ class AmazonReturn(models.Model):
                 "Amazon return %(rma)s of %(picking)s", rma=self.rma_ref, picking=picking.name
             )
             self.picking_ids = [fields.Command.link(new_picking.id)]
-        self.message_post(
+        self._message_log(
             body=_(
                 "Return pickings %(pickings)s created: validate them when the parcel arrives.",
                 pickings=", ".join(self.picking_ids.mapped("name")),
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
 
     def _amazon_return_plan(self, order):
@@ -366,18 +363,15 @@ class AmazonReturn(models.Model):
         )
         credit_note.ref = _("Amazon return %(rma)s", rma=self.rma_ref)
         self.credit_note_id = credit_note[:1]
-        self.message_post(
-            body=_("Draft credit note created for the returned items; check and post it."),
-            subtype_xmlid="mail.mt_note",
+        self._message_log(
+            body=_("Draft credit note created for the returned items; check and post it.")
         )
 
     def _amazon_on_received(self):
         """The return pickings are done: the stock is back; refund when the account says so."""
         received = self.filtered(lambda record: record.state == "done")
         for record in received:
-            record.message_post(
-                body=_("The returned items were received."), subtype_xmlid="mail.mt_note"
-            )
+            record._message_log(body=_("The returned items were received."))
         received.filtered(lambda r: r.account_id.returns_credit_note)._amazon_process()
 
     # ------------------------------------------------------------------
@@ -385,8 +379,14 @@ class AmazonReturn(models.Model):
     # ------------------------------------------------------------------
 
     def action_retry(self):
-        """Try again what was flagged (e.g. after the order was imported)."""
-        left = self._amazon_process()
+        """Try again what was flagged (e.g. after the order was imported).
+
+        What it stores for everyone (review reasons, notes) is written in the company's language.
+        """
+        left = self.browse()
+        for record in self:
+            lang = self.env["amazon.job.mixin"]._amazon_company_lang(record.account_id.company_id)
+            left |= record.with_context(lang=lang)._amazon_process()
         if left:
             return self.env["amazon.account"]._notify(
                 _("Still to review"), "\n".join(left.mapped("review_message")), "warning"
@@ -397,7 +397,7 @@ class AmazonReturn(models.Model):
         """Close a return handled by hand: it is no longer to review nor to receive."""
         self.write({"ignored": True, "review_message": False})
         for record in self:
-            record.message_post(body=_("Closed by hand."), subtype_xmlid="mail.mt_note")
+            record._message_log(body=_("Closed by hand."))
         return True
 
     def action_view_pickings(self):

@@ -22,11 +22,14 @@ from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from ..services import AmazonError, AuthError, NotFoundError, ThrottledError, TransientError
 from ..services.const import MAX_DAYS_PER_RETURNS_REPORT, REPORT_TYPE_RETURNS
 from ..services.reports import parse_quantity, parse_report_date, parse_returns_report
 from .amazon_job_mixin import PRIORITY_BULK
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -181,7 +184,7 @@ class AmazonReturnsImporter(models.AbstractModel):
                 account,
                 f"return:{rma}@{digest}",
                 priority=PRIORITY_BULK,
-                description=_("Amazon: record return %(rma)s", rma=rma),
+                description=_lt("Amazon: record return %(rma)s", rma=rma),
             )._amazon_job_record_return(rma, rma_rows, as_of=as_of)
             counts["queued"] += 1
         return True
@@ -255,13 +258,12 @@ class AmazonReturnsImporter(models.AbstractModel):
             record.with_context(mail_notrack=True).write(values)
         else:
             record = self.env["amazon.return"].create(values)
-        record.message_post(
+        record._message_log(
             body=_(
                 "Return %(rma)s of Amazon order %(order)s recorded.",
                 rma=rma,
                 order=record.amazon_order_ref or "?",
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
         return "review" if record._amazon_process() else "created"
 

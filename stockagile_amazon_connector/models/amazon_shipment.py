@@ -27,6 +27,7 @@ import logging
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
 from ..services import (
@@ -37,6 +38,8 @@ from ..services import (
     payloads,
 )
 from .amazon_job_mixin import PRIORITY_REALTIME
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -140,7 +143,7 @@ class AmazonShipment(models.Model):
                 shipment.account_id,
                 "confirm",
                 priority=PRIORITY_REALTIME,
-                description=_(
+                description=_lt(
                     "Amazon: confirm shipment of %(order)s", order=shipment.amazon_order_ref
                 ),
             )._amazon_job_confirm()
@@ -391,7 +394,14 @@ class AmazonShipment(models.Model):
             attempts = self.attempts + 1
             delay = min(OUTAGE_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
             self.write({"last_error": error.message, "attempts": attempts})
-            self._amazon_delay(self.account_id, "confirm", eta=delay)._amazon_job_confirm()
+            self._amazon_delay(
+                self.account_id,
+                "confirm",
+                eta=delay,
+                description=_lt(
+                    "Amazon: confirm shipment of %(order)s", order=self.amazon_order_ref
+                ),
+            )._amazon_job_confirm()
             _logger.warning(
                 "Amazon shipment %s of %s not sent (retry in %ss): %s",
                 self.package_reference_id,
@@ -418,10 +428,9 @@ class AmazonShipment(models.Model):
             if correction
             else _("Shipment confirmed on Amazon: %(carrier)s, tracking %(tracking)s.")
         )
-        self.picking_id.message_post(
+        self.picking_id._message_log(
             body=message
-            % {"carrier": self.carrier_name or self.carrier_code, "tracking": self.tracking_number},
-            subtype_xmlid="mail.mt_note",
+            % {"carrier": self.carrier_name or self.carrier_code, "tracking": self.tracking_number}
         )
         return "confirmed"
 
@@ -431,12 +440,11 @@ class AmazonShipment(models.Model):
         if self.state == "error" and self.last_error == message:
             return
         self.write({"state": "error", "last_error": message})
-        self.picking_id.message_post(
+        self.picking_id._message_log(
             body=_(
                 "Amazon did not accept the shipment confirmation of %(order)s: %(error)s "
                 "Fix the shipping data, then press Retry.",
                 order=self.amazon_order_ref,
                 error=message,
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )

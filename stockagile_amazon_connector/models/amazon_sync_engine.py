@@ -269,6 +269,11 @@ class AmazonSyncEngine(models.AbstractModel):
             "params": {
                 "title": _("Amazon sync"),
                 "message": _(
+                    "One listing queued for Amazon; its state updates as soon as Amazon has "
+                    "answered (Sales > Amazon > Listings)."
+                )
+                if len(listings) == 1
+                else _(
                     "%(count)s listings queued for Amazon; their state updates as soon as Amazon "
                     "has answered (Sales > Amazon > Listings).",
                     count=len(listings),

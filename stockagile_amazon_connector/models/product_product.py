@@ -451,7 +451,12 @@ class ProductProduct(models.Model):
         """
         Wizard = self.env["amazon.listing.create.wizard"]
         created, to_review = Wizard._bulk_offers(self)
-        message = _("%(count)s offers sent to Amazon.", count=len(created))
+        if not created:
+            message = _("No offer sent to Amazon.")
+        elif len(created) == 1:
+            message = _("One offer sent to Amazon.")
+        else:
+            message = _("%(count)s offers sent to Amazon.", count=len(created))
         if to_review:
             message += " " + _(
                 "Open these products and press Create on Amazon: %(products)s.",

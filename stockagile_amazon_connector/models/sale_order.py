@@ -284,7 +284,11 @@ class SaleOrder(models.Model):
         checked = self.filtered(lambda o: o.amazon_review_needed and o.state == "draft")
         for order in checked:
             company = order.company_id  # the order's, whichever companies the user has open
-            importer.with_company(company)._retry_import(order.with_company(company))
+            # What it stores for everyone (review reasons, notes) in the company's language.
+            lang = self.env["amazon.job.mixin"]._amazon_company_lang(company)
+            importer.with_company(company).with_context(lang=lang)._retry_import(
+                order.with_company(company).with_context(lang=lang)
+            )
         if len(self) != 1:
             return True
         if self not in checked:

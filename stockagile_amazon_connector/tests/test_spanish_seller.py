@@ -1,7 +1,9 @@
 """The seller's screens as a Spanish seller meets them (issue 27), proven on the models."""
 
 import importlib.util
+import re
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -121,6 +123,36 @@ class TestSpanishSellerOrders(AmazonOrderCase):
         message = order.with_user(self.lucia).action_amazon_check_products()["params"]["message"]
         self.assertEqual(message, f"Order {order.name} has nothing to review.")
 
+    def test_check_products_without_email_confirms(self):
+        """Lucía, without e-mail, fixes a missing SKU and Check products confirms the order."""
+        self._sync()
+        order = self._order(UNKNOWN_SKU)
+        self.assertTrue(order.amazon_review_needed)
+        lamp = self._create_product("SA-UNKNOWN-999", price=24.95, taxes_id=self.vat21.ids)
+        action = order.with_user(self.lucia).action_amazon_check_products()
+        self.assertEqual(order.order_line.product_id, lamp)
+        self.assertEqual(order.state, "sale", "nothing left to review: confirmed")
+        self.assertEqual(
+            action["params"]["message"],
+            f"Order {order.name}: products checked, the order is confirmed.",
+        )
+        note = order.message_ids.filtered(lambda m: "nothing left to review" in (m.body or ""))
+        self.assertEqual(note.author_id, self.lucia.partner_id, "logged as her, no e-mail needed")
+
+    def test_return_tools_without_email(self):
+        """Lucía, without e-mail, retries and closes a return to review: logged, no error."""
+        record = self.env["amazon.return"].create(
+            {"account_id": self.account.id, "rma_ref": "RMA-LUCIA-1", "amazon_order_ref": "X-1"}
+        )
+        record._amazon_flag("Revisar a mano")
+        self.assertEqual(record.state, "review")
+        record.with_user(self.lucia).action_retry()
+        self.assertEqual(record.state, "review", "the order was never imported")
+        record.with_user(self.lucia).action_close()
+        self.assertEqual(record.state, "cancel")
+        note = record.message_ids.filtered(lambda m: "Closed by hand" in (m.body or ""))
+        self.assertEqual(note.author_id, self.lucia.partner_id)
+
 
 @tagged("post_install", "-at_install")
 class TestSpanishSellerProducts(AmazonOrderCase):
@@ -225,6 +257,54 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
         self.assertIn("SA-UNKNOWN-999", review)
         self.assertIn("no coincide con ningún producto", review, "the review reason in Spanish")
 
+    def test_cron_queued_jobs_named_in_company_language(self):
+        """Jobs queued by crons (no user language) or by an English session: Spanish names."""
+        root = self.env.ref("base.user_root")
+        root.partner_id.lang = "en_US"
+        cron_env = self.env(user=root, context={})  # what ir.cron gives a scheduled action
+        Job = self.env["queue.job"].sudo()
+        earlier = Job.search([])  # queued by the fixtures, before the company spoke Spanish
+        self.account.write({"sync_returns": True, "anonymize_after_days": 30})
+        self._create_product("SA-GHOST-404").with_context(lang="en_US").amazon_sync = True
+        cron_env["amazon.account"]._cron_sync_orders()
+        cron_env["amazon.account"]._cron_sync_returns()
+        cron_env["amazon.account"]._cron_anonymize_orders()
+        names = (Job.search([("channel", "like", "root.amazon%")]) - earlier).mapped("name")
+        account = self.account.name
+        for expected in (
+            f"Amazon: consultar pedidos de {account}",
+            f"Amazon: importar devoluciones de {account}",
+            f"Amazon: borrar los datos antiguos de compradores de {account}",
+        ):
+            self.assertIn(expected, names)
+        self.assertTrue(
+            [name for name in names if name.startswith("Amazon: enviar SA-GHOST-404")], names
+        )
+        run_amazon_jobs(self.env)
+        english = re.compile(
+            r"^Amazon: (poll orders|import order|import returns|push |feed of|erase |"
+            r"confirm shipment|record return|report of|wait for|order .* changed)"
+        )
+        names = (Job.search([("channel", "like", "root.amazon%")]) - earlier).mapped("name")
+        self.assertTrue(
+            [name for name in names if name.startswith("Amazon: importar el pedido")], names
+        )
+        self.assertFalse([name for name in names if english.match(name)], "English job names")
+
+    def test_user_tools_store_company_language(self):
+        """Check products and a return's Retry, pressed in English, store Spanish reasons."""
+        self._sync()
+        order = self._order(UNKNOWN_SKU)
+        order.with_context(lang="en_US").action_amazon_check_products()
+        self.assertTrue(order.amazon_review_needed)
+        self.assertIn("no coincide con ningún producto", order.amazon_review_message)
+        record = self.env["amazon.return"].create(
+            {"account_id": self.account.id, "rma_ref": "RMA-ES-1", "amazon_order_ref": "X-404"}
+        )
+        record.with_context(lang="en_US").action_retry()
+        self.assertEqual(record.state, "review")
+        self.assertNotIn("was never imported", record.review_message, "stored in Spanish")
+
     def test_migration_rewrites_english_listing_errors(self):
         """1.1.0's migration writes earlier English listing errors again in Spanish."""
         self.env.company.partner_id.lang = "en_US"
@@ -239,6 +319,62 @@ class TestSpanishSellerLanguage(AmazonOrderCase):
         spec = importlib.util.spec_from_file_location("screens_stored_language", path)
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
+        self.assertIn("press Sync now", listing.offer_ids.last_error, "the offer holds it too")
         self.assertEqual(migration.rewrite_listing_errors(self.env), listing)
         self.assertIn("Amazon no tiene ningún anuncio con el SKU SA-GHOST-404", listing.last_error)
+        for offer in listing.offer_ids:
+            self.assertIn("Amazon no tiene ningún anuncio", offer.last_error, "offers too")
+        listing._amazon_summarise()
+        self.assertNotIn("Sync now", listing.last_error, "summarised again from its offers")
         self.assertEqual(other.last_error, "Texto escrito a mano", "others stay as they are")
+
+
+@tagged("post_install", "-at_install")
+class TestSpanishSellerCounts(AmazonOrderCase):
+    """A count of one is said in the singular (and translated), never «1 listings»."""
+
+    def test_one_listing_queued(self):
+        """Sync now on one listing says one listing; on two, their number."""
+        mug = self._create_product("SA-MUG-001", amazon_sync=True)
+        tee = self._create_product("SA-TEE-BLK-M", amazon_sync=True)
+        message = mug.amazon_listing_ids.action_sync_now()["params"]["message"]
+        self.assertTrue(message.startswith("One listing queued for Amazon; its state"), message)
+        listings = (mug | tee).amazon_listing_ids
+        message = listings.action_sync_now()["params"]["message"]
+        self.assertTrue(message.startswith("2 listings queued for Amazon; their"), message)
+
+    def test_sync_all_one_product(self):
+        """Sync all products with one product names it instead of «1 products»."""
+        self.account.listing_ids.write({"active": False})
+        mug = self._create_product("SA-MUG-001", amazon_sync=True)
+        self.assertEqual(len(self.account.listing_ids.filtered("active")), 1)
+        message = self.account.action_sync_all_products()["params"]["message"]
+        self.assertTrue(
+            message.startswith(f"{mug.display_name} queued for Amazon in a feed; its state"),
+            message,
+        )
+
+    def test_returns_to_review_counted(self):
+        """Import returns now says no return, one return, or their number to review."""
+        self.account.sync_returns = True
+
+        def message():
+            return self.account.action_sync_returns()["params"]["message"]
+
+        self.assertIn("No return is to review now.", message())
+        Return = self.env["amazon.return"]
+        Return.create({"account_id": self.account.id, "rma_ref": "RMA-C1"})._amazon_flag("x")
+        self.assertIn("One return is to review now.", message())
+        Return.create({"account_id": self.account.id, "rma_ref": "RMA-C2"})._amazon_flag("y")
+        self.assertIn("2 returns are to review now.", message())
+
+    def test_bulk_offers_one(self):
+        """Create on Amazon in bulk with one offer sent says one offer."""
+        mug = self._create_product("SA-MUG-001")
+        Wizard = type(self.env["amazon.listing.create.wizard"])
+        with patch.object(Wizard, "_bulk_offers", return_value=([mug], mug.browse())):
+            message = mug._amazon_create_offers_in_bulk()["params"]["message"]
+        self.assertEqual(message, "One offer sent to Amazon.")
+        with patch.object(Wizard, "_bulk_offers", return_value=([], mug)):
+            message = mug._amazon_create_offers_in_bulk()["params"]["message"]
+        self.assertTrue(message.startswith("No offer sent to Amazon. Open these products"), message)

@@ -166,3 +166,26 @@ class TestSpanishSellerTours(AmazonSandboxMixin, AmazonStockMixin, HttpCase):
         self.assertFalse(
             self.sandbox.requests(operation="searchCatalogItems"), "no barcode to look up"
         )
+
+    def test_jobs_named_in_spanish(self):
+        """Trabajos lists the jobs a cron queued with Spanish names (the admin, in Spanish)."""
+        self.env.company.partner_id.lang = "es_ES"
+        root = self.env.ref("base.user_root")
+        root.partner_id.lang = "en_US"
+        self._create_product("SA-GHOST-404").with_context(lang="en_US").amazon_sync = True
+        self.env(user=root, context={})["amazon.account"]._cron_sync_orders()
+        self.start_tour(
+            "/odoo/action-stockagile_amazon_connector.amazon_job_action",
+            "amazon_es_jobs_named",
+            login="admin",
+        )
+
+    def test_one_listing_queued_singular(self):
+        """Lucía's Sincronizar ahora on one listing says «Un anuncio en cola»."""
+        mug = self._create_product("SA-MUG-001", amazon_sync=True)
+        self.start_tour(
+            "/odoo/action-stockagile_amazon_connector.amazon_listing_action/"
+            f"{mug.amazon_listing_ids.id}",
+            "amazon_es_one_listing_queued",
+            login="tour_lucia",
+        )

@@ -212,20 +212,20 @@ class StockPicking(models.Model):
                 error = str(refusal.args[0] if refusal.args else refusal)
         if error:
             picking.amazon_sendcloud_error = error
-            picking.message_post(
-                body=_("Label with Sendcloud failed: %(error)s", error=error),
-                subtype_xmlid="mail.mt_note",
-            )
+            picking._message_log(body=_("Label with Sendcloud failed: %(error)s", error=error))
             return error
         picking.amazon_sendcloud_error = False
         parcels = picking._amazon_sendcloud_parcels()
-        picking.message_post(
-            body=_(
-                "Labelled with Sendcloud: %(count)s parcel(s), tracking %(tracking)s.",
+        tracking = ", ".join(p.tracking_number or "-" for p in parcels)
+        # A log note: labelling never depends on the user's e-mail address.
+        picking._message_log(
+            body=_("Labelled with Sendcloud: one parcel, tracking %(tracking)s.", tracking=tracking)
+            if len(parcels) == 1
+            else _(
+                "Labelled with Sendcloud: %(count)s parcels, tracking %(tracking)s.",
                 count=len(parcels),
-                tracking=", ".join(p.tracking_number or "-" for p in parcels),
-            ),
-            subtype_xmlid="mail.mt_note",
+                tracking=tracking,
+            )
         )
         return False
 

@@ -24,6 +24,11 @@ class TestSendcloudLabel(SendcloudAmazonCase):
         [parcel] = self.sendcloud.parcels()
         self.assertTrue(parcel["label"]["label_printer"], "a label was requested")
         self.assertEqual(parcel["shipment"]["id"], self.seur_method.sendcloud_code)
+        self.assertIn(
+            f"Labelled with Sendcloud: one parcel, tracking {parcel['tracking_number']}.",
+            " ".join(picking.message_ids.mapped("body")),
+            "one parcel is said in the singular",
+        )
         self.assertEqual(picking.carrier_id, self.seur_method)
         self.assertEqual(picking.carrier_tracking_ref, parcel["tracking_number"])
         label = picking._amazon_sendcloud_parcels().amazon_label_attachment_id
@@ -60,6 +65,8 @@ class TestSendcloudLabel(SendcloudAmazonCase):
         picking.action_amazon_sendcloud_label()
         parcels = self.sendcloud.parcels()
         self.assertEqual(len(parcels), 2, picking.amazon_sendcloud_error)
+        notes = " ".join(picking.message_ids.mapped("body"))
+        self.assertIn("Labelled with Sendcloud: 2 parcels, tracking", notes)
         self.assertEqual({p["collo_count"] for p in parcels}, {2}, "one multi-collo shipment")
         self.assertEqual(len(picking._amazon_sendcloud_parcels().amazon_label_attachment_id), 2)
         picking.amazon_mark_shipped()

@@ -228,3 +228,47 @@ registry.category("web_tour.tours").add("amazon_es_create_without_barcode", {
         },
     ],
 });
+
+/**
+ * The administrator opens Trabajos: jobs a cron queued are named in Spanish; Lucía's «Sincronizar
+ * ahora» on one listing says «un anuncio», not «1 anuncios».
+ */
+registry.category("web_tour.tours").add("amazon_es_jobs_named", {
+    steps: () => [
+        {
+            content: "Show every job, not only the failed ones",
+            trigger: ".o_searchview_facet .o_facet_remove",
+            run: "click",
+        },
+        {
+            content: "The poll a cron queued is named in Spanish",
+            trigger: ".o_list_view .o_data_row:contains('Amazon: consultar pedidos de')",
+        },
+        {
+            content: "and the push of the product too",
+            trigger: ".o_list_view .o_data_row:contains('Amazon: enviar SA-GHOST-404')",
+        },
+        {
+            content: "no English job name",
+            trigger: ".o_list_view:not(:contains('Amazon: poll orders')):not(:contains('Amazon: push'))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("amazon_es_one_listing_queued", {
+    steps: () => [
+        {
+            content: "Sincronizar ahora on the listing",
+            trigger: ".o_form_statusbar button[name='action_sync_now']",
+            run: "click",
+        },
+        {
+            content: "One listing, in the singular",
+            trigger: ".o_notification:contains('Un anuncio en cola para Amazon')",
+        },
+        {
+            content: "not «1 anuncios»",
+            trigger: ".o_notification:not(:contains('1 anuncios'))",
+        },
+    ],
+});
