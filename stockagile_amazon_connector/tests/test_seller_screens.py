@@ -115,7 +115,9 @@ class TestSellerCatalogScreens(AmazonTestCase):
         """Sync all products says at once what was queued, with links to listings and jobs."""
         self._create_product("SA-MUG-001", amazon_sync=True)
         params = self.account.action_sync_all_products()["params"]
-        self.assertIn("1 products queued", params["message"])
+        self.assertIn("SA-MUG-001", params["message"], "one product: named, not counted")
+        self.assertIn("queued for Amazon in a feed", params["message"])
+        self.assertNotIn("1 products", params["message"])
         self.assertEqual(
             [link["url"] for link in params["links"]],
             [
