@@ -62,10 +62,16 @@ def test_missing_access_token_is_403(sandbox_url, control):
 
 
 def test_marketplace_participations(make_client):
-    """getMarketplaceParticipations lists the four EU marketplaces with rate headers."""
+    """getMarketplaceParticipations lists the five EU marketplaces with rate headers."""
     response = make_client(Sellers).get_marketplace_participation()
     ids = {p["marketplace"]["id"] for p in response.payload}
-    assert ids == {"A1RKKUPIHCS9HS", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4"}
+    assert ids == {
+        "A1RKKUPIHCS9HS",
+        "A1PA6795UKMFR9",
+        "A13V1IB3VIYZZH",
+        "APJ6JRA9NG5V4",
+        "A1805IZSGTT6HS",
+    }
     assert all(p["participation"]["isParticipating"] for p in response.payload)
     assert response.headers["x-amzn-RateLimit-Limit"] == "0.016"
     assert response.headers["x-amzn-RequestId"]
