@@ -9,8 +9,7 @@ import time
 
 from odoo.tests import tagged
 
-from .common import AmazonTestCase
-from .test_offers import MARKETPLACES, SKUS
+from .test_offers import SKUS, AmazonMarketplacesCase
 
 #: Seconds the sandbox takes to process a feed in these tests: longer than submitting five
 #: feeds and pushing the stock takes on a busy machine (Amazon takes minutes to hours).
@@ -20,21 +19,12 @@ FEED_TIMEOUT = 240
 
 
 @tagged("post_install", "-at_install")
-class TestSlowFeeds(AmazonTestCase):
+class TestSlowFeeds(AmazonMarketplacesCase):
     """*Sync all* on five marketplaces while stock moves and SKUs leave sync."""
-
-    @classmethod
-    def _amazon_account_values(cls, **overrides):
-        markets = [
-            cls.env.ref(f"stockagile_amazon_connector.amazon_marketplace_{code}").id
-            for code in MARKETPLACES
-        ]
-        return super()._amazon_account_values(marketplace_ids=[(6, 0, markets)], **overrides)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.marketplaces = cls.account.marketplace_ids
         cls.products = cls.env["product.product"]
         for number, sku in enumerate(SKUS):
             cls.products |= cls._create_product(sku, price=10.0 + number)

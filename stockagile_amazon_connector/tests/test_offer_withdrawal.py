@@ -6,26 +6,13 @@ another company: what the sandbox holds for the old SKU in each marketplace is a
 
 from odoo.tests import new_test_user, tagged
 
-from .common import AmazonTestCase, run_amazon_jobs
-from .test_offers import MARKETPLACES
+from .common import run_amazon_jobs
+from .test_offers import AmazonMarketplacesCase
 
 
 @tagged("post_install", "-at_install")
-class TestOfferWithdrawal(AmazonTestCase):
+class TestOfferWithdrawal(AmazonMarketplacesCase):
     """Leaving sync withdraws the old SKU (0) from ES, FR, DE, IT and NL."""
-
-    @classmethod
-    def _amazon_account_values(cls, **overrides):
-        markets = [
-            cls.env.ref(f"stockagile_amazon_connector.amazon_marketplace_{code}").id
-            for code in MARKETPLACES
-        ]
-        return super()._amazon_account_values(marketplace_ids=[(6, 0, markets)], **overrides)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.marketplaces = cls.account.marketplace_ids
 
     def _on_amazon(self, sku, quantity=99):
         """The SKU exists on Amazon in every marketplace of the account with ``quantity``."""

@@ -6,9 +6,8 @@ MARKETPLACES = ("es", "fr", "de", "it", "nl")
 SKUS = ("SA-MUG-001", "SA-TEE-BLK-M", "SA-BOTTLE-750")
 
 
-@tagged("post_install", "-at_install")
-class TestOffers(AmazonTestCase):
-    """One offer per listing and marketplace, on an account selling on ES, FR, DE, IT, NL."""
+class AmazonMarketplacesCase(AmazonTestCase):
+    """An account selling on ES, FR, DE, IT and NL (the offers' tests share it)."""
 
     @classmethod
     def _amazon_account_values(cls, **overrides):
@@ -22,6 +21,15 @@ class TestOffers(AmazonTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.marketplaces = cls.account.marketplace_ids
+
+
+@tagged("post_install", "-at_install")
+class TestOffers(AmazonMarketplacesCase):
+    """One offer per listing and marketplace, on an account selling on ES, FR, DE, IT, NL."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.products = cls.env["product.product"]
         for number, sku in enumerate(SKUS):
             cls.products |= cls._create_product(sku, price=10.0 + number)
