@@ -137,6 +137,16 @@ class SandboxControl:
     def patch_order(self, order_id: str, fields: dict):
         return self._call("PATCH", f"/orders/{quote(order_id, safe='')}", fields)
 
+    def buyer_request(self, order_id: str, kind: str, delivery_address=None, reason=None):
+        """The buyer asks for a new ``delivery_address`` (``kind="address"``) or a
+        cancellation (``kind="cancel"``): Amazon publishes a BuyerRequestedChange."""
+        body = {"type": kind}
+        if delivery_address is not None:
+            body["deliveryAddress"] = delivery_address
+        if reason:
+            body["reason"] = reason
+        return self._call("POST", f"/orders/{quote(order_id, safe='')}/buyer-requests", body)
+
     def shipments(self):
         return self._call("GET", "/shipments")
 

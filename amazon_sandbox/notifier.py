@@ -59,7 +59,11 @@ def order_change_message(order: dict, subscription_id: str, change_type: str, re
                 "OrderItemStatus": status,
                 "Quantity": item.get("quantityOrdered"),
                 "QuantityShipped": done,
-                "IsBuyerRequestedCancel": status == "Canceled",
+                "IsBuyerRequestedCancel": status == "Canceled"
+                or ((item.get("cancellation") or {}).get("cancellationRequest") or {}).get(
+                    "requester"
+                )
+                == "BUYER",
             }
         )
     return {

@@ -283,6 +283,42 @@ def patch_order(request):
     return json_response(order)
 
 
+def buyer_request(request):
+    """The buyer asks Amazon for a change of an order; Amazon publishes a BuyerRequestedChange.
+
+    Body ``{"type": "address", "deliveryAddress": {...}}`` (a new ``CustomerAddress``, merged
+    into the order's recipient) or ``{"type": "cancel", "reason": "..."}`` (each unshipped item
+    gets the buyer's ``cancellation.cancellationRequest``, as in the Orders API 2026-01-01).
+    """
+    order_id = unquote(request.params["orderId"])
+    body = _body(request, required=True)
+    kind = body.get("type")
+    if kind not in ("address", "cancel"):
+        raise _fail(400, "type must be 'address' or 'cancel'")
+    with request.state.lock:
+        order = request.state.orders.get(order_id)
+        if order is None:
+            raise _fail(404, f"unknown order {order_id}")
+        if kind == "address":
+            address = body.get("deliveryAddress")
+            if not isinstance(address, dict):
+                raise _fail(400, "deliveryAddress must be an object (a CustomerAddress)")
+            order.setdefault("recipient", {}).setdefault("deliveryAddress", {}).update(address)
+            reason = "Buyer Requested Address Change"
+        else:
+            reason = body.get("reason") or "Buyer Requested Cancel"
+            for item in order.get("orderItems") or []:
+                item.setdefault("cancellation", {})["cancellationRequest"] = {
+                    "requester": "BUYER",
+                    "cancelReason": reason,
+                }
+            reason = "Buyer Requested Cancel"
+        order["lastUpdatedTime"] = iso(now())
+        order = copy.deepcopy(order)
+    notifier.order_changed(request.state, order, change_type="BuyerRequestedChange", reason=reason)
+    return json_response(order)
+
+
 def get_order(request):
     order_id = unquote(request.params["orderId"])
     with request.state.lock:
@@ -376,6 +412,13 @@ ROUTES = [
     ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
     ("POST", r"/_sandbox/authorization", "sandboxAuthorization", authorization, "control"),
     ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
+    (
+        "POST",
+        r"/_sandbox/orders/(?P<orderId>[^/]+)/buyer-requests",
+        "sandboxBuyerRequest",
+        buyer_request,
+        "control",
+    ),
     ("GET", r"/_sandbox/notifications", "sandboxNotifications", get_notifications, "control"),
     ("POST", r"/_sandbox/notifications", "sandboxSendNotification", send_notification, "control"),
     (

@@ -5,6 +5,7 @@ from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_account_overview
 from . import amazon_account_price_floor
+from . import amazon_account_price_sync
 from . import amazon_account_credentials
 from . import amazon_rate_bucket
 from . import amazon_listing
@@ -16,6 +17,7 @@ from . import amazon_sync_engine
 from . import amazon_order_mapper
 from . import amazon_order
 from . import amazon_order_importer
+from . import amazon_buyer_change
 from . import amazon_shipment
 from . import amazon_return
 from . import amazon_return_line
@@ -24,10 +26,15 @@ from . import amazon_product_type
 from . import amazon_listing_creation
 from . import amazon_notification
 from . import amazon_account_notification
+from . import amazon_price_watch
 
 # The host ERP's models, extended
+from . import product_pricelist
+from . import product_pricelist_item
 from . import product_product
 from . import product_template
+from . import product_template_attribute_value
+from . import res_currency_rate
 from . import res_groups
 from . import res_partner
 from . import res_users

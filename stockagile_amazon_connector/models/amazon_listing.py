@@ -3,7 +3,7 @@ import logging
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
 from .. import odoo_compat
@@ -168,7 +168,15 @@ class AmazonListing(models.Model):
         product = self.product_id.with_company(account.company_id)
         currency = marketplace.currency_id
         if account.pricelist_id:
-            price = account.pricelist_id._get_product_price(product, 1.0, currency=currency)
+            # What a sales order in the pricelist's currency charges, converted: a rule's fixed
+            # price is in the pricelist's currency, which Odoo does not convert by itself.
+            pricelist = account.pricelist_id
+            price = pricelist.currency_id._convert(
+                pricelist._get_product_price(product, 1.0),
+                currency,
+                account.company_id,
+                fields.Date.today(),
+            )
         else:
             price = product.currency_id._convert(
                 product.lst_price, currency, account.company_id, fields.Date.today()
@@ -179,8 +187,17 @@ class AmazonListing(models.Model):
         return currency.round(price)
 
     def _amazon_patches(self, marketplace, quantity=None, price=None):
-        """Patch operations setting ``quantity`` and ``price`` (each left out when None)."""
+        """Patch operations setting ``quantity`` and ``price`` (each left out when None).
+
+        :raise ValueError: the price is 0 or below the account's floor (the offer's own
+            problem: it is recorded on the offer and nothing is sent).
+        """
         self.ensure_one()
+        if price is not None and price >= 0:  # a negative one is refused by the payload
+            try:
+                self.account_id._amazon_check_price(price, self.product_id, marketplace)
+            except UserError as error:
+                raise ValueError(error.args[0]) from error
         patches = []
         if quantity is not None:
             patches.append(payloads.fulfillment_availability_patch(quantity))

@@ -383,6 +383,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 order._message_log(
                     body=_("Amazon reports this order shipped; its delivery here is not done.")
                 )
+        self.env["amazon.buyer.change"]._apply(order, data)  # a new address, a cancel request
         order.write({"amazon_status": status, "amazon_last_update": updated_at})
         return "updated"
 

@@ -18,6 +18,8 @@ from .models import OrderChange
 _ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 #: Largest body read (SQS itself caps messages at 256 KiB).
 MAX_BODY_BYTES = 256 * 1024
+#: The change types of Amazon's OrderChangeNotification model (any other is refused).
+ORDER_CHANGE_TYPES = ("BuyerRequestedChange", "DeliveryTipChange", "OrderStatusChange")
 
 
 class MalformedNotificationError(InvalidRequestError):
@@ -84,6 +86,13 @@ def parse_order_change(body):
         raise MalformedNotificationError(
             f"{where}.AmazonOrderId is not an Amazon order id (123-1234567-1234567)."
         )
+    change_type = _field(change, "OrderChangeType", where)
+    if change_type not in ORDER_CHANGE_TYPES:
+        raise MalformedNotificationError(
+            f"{where}.OrderChangeType {change_type[:40]!r} is none of "
+            f"{', '.join(ORDER_CHANGE_TYPES)}."
+        )
+    _check_items(summary)
     return OrderChange(
         notification_id=_field(metadata, "NotificationId", "NotificationMetadata")[:128],
         subscription_id=_field(metadata, "SubscriptionId", "NotificationMetadata")[:128],
@@ -91,10 +100,26 @@ def parse_order_change(body):
         event_time=_time(document, "EventTime", "notification"),
         seller_id=_field(change, "SellerId", where)[:64],
         amazon_order_id=order_id,
-        order_change_type=_field(change, "OrderChangeType", where)[:64],
+        order_change_type=change_type,
         change_time=_time(trigger, "TimeOfOrderChange", "OrderChangeTrigger"),
         change_reason=str(trigger.get("ChangeReason") or "")[:256],
         marketplace_id=_field(summary, "MarketplaceId", "Summary")[:32],
         order_status=_field(summary, "OrderStatus", "Summary")[:64],
         fulfillment_type=_field(summary, "FulfillmentType", "Summary")[:16],
     )
+
+
+def _check_items(summary):
+    """``Summary.OrderItems``, when sent, is a list of objects whose buyer-cancel flag is a
+    boolean (a BuyerRequestedChange is acted upon: a forged flag must not pass as one)."""
+    items = summary.get("OrderItems")
+    if items is None:
+        return
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise MalformedNotificationError("Summary.OrderItems is not a list of objects.")
+    for item in items:
+        flag = item.get("IsBuyerRequestedCancel")
+        if flag is not None and not isinstance(flag, bool):
+            raise MalformedNotificationError(
+                "Summary.OrderItems[].IsBuyerRequestedCancel is not true or false."
+            )

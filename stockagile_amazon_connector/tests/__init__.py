@@ -33,3 +33,5 @@ from . import test_offers
 from . import test_offer_withdrawal
 from . import test_offer_concurrency
 from . import test_offer_feeds
+from . import test_price_sources
+from . import test_buyer_changes

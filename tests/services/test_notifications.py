@@ -101,6 +101,34 @@ def test_order_created_and_cancelled_arrive_as_messages(service, sandbox, queue)
     assert consumer.receive(wait_seconds=0) == [], "deleted messages are gone"
 
 
+def test_buyer_requests_arrive_as_buyer_requested_change(service, sandbox, queue):
+    """The sandbox's buyer requests are BuyerRequestedChange messages the parser accepts."""
+    _subscribe(service, queue)
+    order_id = "171-0000002-0000001"
+    sandbox.add_orders([_order(order_id, 1)])
+    sandbox.buyer_request(
+        order_id, "address", {"addressLine1": "Calle Mayor 7", "postalCode": "46001"}
+    )
+    sandbox.buyer_request(order_id, "cancel", reason="Ordered by mistake")
+    held = sandbox.order(order_id)
+    assert held["recipient"]["deliveryAddress"]["postalCode"] == "46001"
+    request = held["orderItems"][0]["cancellation"]["cancellationRequest"]
+    assert request == {"requester": "BUYER", "cancelReason": "Ordered by mistake"}
+    consumer = SqsConsumer(queue)
+    messages = _receive_all(consumer, 3)
+    bodies = [json.loads(m.body)["Payload"]["OrderChangeNotification"] for m in messages]
+    changes = {
+        body["OrderChangeTrigger"]["ChangeReason"]: body
+        for body in bodies
+        if body["OrderChangeType"] == "BuyerRequestedChange"
+    }
+    assert set(changes) == {"Buyer Requested Address Change", "Buyer Requested Cancel"}
+    cancel = changes["Buyer Requested Cancel"]["Summary"]["OrderItems"][0]
+    assert cancel["IsBuyerRequestedCancel"] is True
+    for message in messages:
+        assert parse_order_change(message.body).amazon_order_id == order_id
+
+
 def test_faults_duplicate_and_malformed(service, sandbox, queue):
     """duplicate delivers one notification twice; malformed adds a body that does not parse."""
     _subscribe(service, queue)
@@ -204,6 +232,26 @@ def test_parse_valid_document():
         _document(NotificationMetadata={"NotificationId": "x"}),
         _document(Payload={"OrderChangeNotification": {"AmazonOrderId": "../etc"}}),
         _document(EventTime="yesterday"),
+        _document(
+            Payload={
+                "OrderChangeNotification": {
+                    **json.loads(_document())["Payload"]["OrderChangeNotification"],
+                    "OrderChangeType": "AddressForged",
+                }
+            }
+        ),
+        _document(
+            Payload={
+                "OrderChangeNotification": {
+                    **json.loads(_document())["Payload"]["OrderChangeNotification"],
+                    "OrderChangeType": "BuyerRequestedChange",
+                    "Summary": {
+                        **json.loads(_document())["Payload"]["OrderChangeNotification"]["Summary"],
+                        "OrderItems": [{"IsBuyerRequestedCancel": "yes"}],
+                    },
+                }
+            }
+        ),
     ],
 )
 def test_parse_malformed_raises(body):
