@@ -66,7 +66,8 @@ def test_rule_and_rate_changes_reach_amazon(odoo, sandbox, amazon_account):
     assert after_rule == _odoo_price(odoo, product_id, amazon_account)
     assert abs(after_rule / first - 18 / 20) < 0.01
 
-    [company] = odoo.call("res.company", "search", [], limit=1)
+    [account] = odoo.call("amazon.account", "read", [amazon_account], ["company_id"])
+    company = account["company_id"][0]
     rates = odoo.call(
         "res.currency",
         "read",
