@@ -2,8 +2,9 @@
 driven over XML-RPC, its cron threads running, talking to the local Amazon sandbox.
 
 ``make test`` passes ``STOCKAGILE_TEST_DB`` (a database of their own with the addons and demo
-data installed, beside the one of the Odoo tests, which run meanwhile) and ``STOCKAGILE_SANDBOX_URL``. Run alone, the fixtures create the
-database ``stockagile_e2e`` once (a few minutes) and start their own sandbox.
+data installed, beside the one of the Odoo tests, which run meanwhile) and
+``STOCKAGILE_SANDBOX_URL``. Run alone, the fixtures create the database ``stockagile_e2e`` once
+(a few minutes) and start their own sandbox.
 """
 
 import os
