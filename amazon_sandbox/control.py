@@ -55,6 +55,10 @@ class SandboxControl:
             return self._call("GET", "/config")
         return self._call("POST", "/config", settings)
 
+    def finish_jobs(self):
+        """Amazon finishes every feed and report still processing (at the next request)."""
+        return self._call("POST", "/jobs/finish")
+
     def revoke_authorization(self, revoked: bool = True):
         """The seller removes (``True``) or gives back (``False``) the app's authorisation."""
         return self._call("POST", "/authorization", {"revoked": revoked})

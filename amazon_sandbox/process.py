@@ -1,4 +1,5 @@
-"""Run the sandbox as a subprocess (what tests and demos do)."""
+"""Run the sandbox as a subprocess (what tests and demos do), and :func:`start_service`, the one
+way both sandboxes and moto's SQS are started from Python."""
 
 import os
 import subprocess
@@ -51,18 +52,66 @@ def _drain(stream):
         pass
 
 
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float):
+def child_env(env=None) -> dict:
+    """This process's environment with the repository importable, unbuffered, plus ``env``."""
+    merged = dict(os.environ)
+    merged["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), merged.get("PYTHONPATH")) if p
+    )
+    merged["PYTHONUNBUFFERED"] = "1"
+    merged.update(env or {})
+    return merged
+
+
+def start_service(
+    command,
+    ready_path: str,
+    *,
+    url: str | None = None,
+    url_key: str | None = None,
+    env=None,
+    timeout: float = 20.0,
+    verbose: bool = False,
+    handle_class=SandboxProcess,
+):
+    """Start ``command`` (a sandbox or moto's SQS) and wait until ``GET <url><ready_path>`` answers.
+
+    Its URL is ``url``, or what the command prints first as ``<url_key>=<url>``. Returns a
+    ``handle_class`` handle; stderr is discarded unless ``verbose``.
+    """
+    process = subprocess.Popen(
+        command,
+        cwd=str(REPO_ROOT),
+        env=child_env(env),
+        text=True,
+        stdout=subprocess.PIPE if url_key else subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        stderr=None if verbose else subprocess.DEVNULL,
+    )
+    if url_key:
+        first_line = process.stdout.readline().strip()
+        if not first_line.startswith(f"{url_key}="):
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"unexpected output of {command[:3]}: {first_line!r}")
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+        url = first_line.split("=", 1)[1]
+    handle = handle_class(process, url)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if process.poll() is not None:
-            raise RuntimeError(f"sandbox exited with code {process.returncode}")
+            handle.stop()
+            raise RuntimeError(f"{command[:3]} exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(url + "/_sandbox/state", timeout=2) as response:
+            with urllib.request.urlopen(url + ready_path, timeout=2) as response:
                 if response.status == 200:
-                    return
+                    return handle
         except (urllib.error.URLError, OSError):
-            time.sleep(0.05)
-    raise RuntimeError("sandbox did not answer /_sandbox/state in time")
+            pass
+        if time.monotonic() > deadline:
+            handle.stop()
+            raise RuntimeError(f"{url}{ready_path} did not answer in {timeout} s")
+        time.sleep(0.05)
 
 
 def start_sandbox(
@@ -79,12 +128,6 @@ def start_sandbox(
 
     ``env`` adds/overrides environment variables; stderr is discarded unless ``verbose``.
     """
-    child_env = dict(os.environ)
-    child_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), child_env.get("PYTHONPATH")) if p
-    )
-    child_env["PYTHONUNBUFFERED"] = "1"
-    child_env.update(env or {})
     command = [
         sys.executable,
         "-m",
@@ -98,24 +141,11 @@ def start_sandbox(
         "--generate-listings",
         str(generate_listings),
     ]
-    process = subprocess.Popen(
+    return start_service(
         command,
-        cwd=str(REPO_ROOT),
-        env=child_env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        stderr=None if verbose else subprocess.DEVNULL,
+        "/_sandbox/state",
+        url_key="SANDBOX_URL",
+        env=env,
+        timeout=timeout,
+        verbose=verbose,
     )
-    first_line = process.stdout.readline().strip()
-    if not first_line.startswith("SANDBOX_URL="):
-        process.kill()
-        raise RuntimeError(f"unexpected sandbox output: {first_line!r}")
-    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-    handle = SandboxProcess(process, first_line.split("=", 1)[1])
-    try:
-        _wait_ready(handle.url, process, timeout)
-    except Exception:
-        handle.stop()
-        raise
-    return handle

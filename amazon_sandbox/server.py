@@ -1,13 +1,11 @@
 """HTTP layer: routing, authentication, fault injection, rate limiting and the request log.
 
-Every API module exposes ``ROUTES`` (method, path regex, operation name, handler, kind) and its
+The routes are :func:`amazon_sandbox.api.route_table`'s (the API modules list them there); their
 handlers take a :class:`Request` and return a :class:`Response` or raise :class:`ApiError`.
-Kinds: ``sp`` (SP-API: faults, token check, rate limit), ``lwa`` (token endpoint), ``doc``
-(pre-signed document URLs) and ``control`` (``/_sandbox``, never logged, never faulted).
+Control routes (``/_sandbox``) are never logged, never faulted.
 """
 
 import json
-import re
 import sys
 import threading
 import time
@@ -17,6 +15,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from . import creation_ops
+from .api import Route, feeds, reports, route_table
+from .api.notifications import GRANTLESS_OPERATIONS
 from .faults import ANSWER_FAULTS, fault_response, rewrite_document_url
 from .ratelimit import rate_header
 from .responses import ApiError, Response, bad_request, errors_response, json_response
@@ -75,15 +76,6 @@ class Request:
         return result
 
 
-@dataclass
-class Route:
-    method: str
-    pattern: re.Pattern
-    operation: str
-    handler: object
-    kind: str
-
-
 def mask_secrets(value):
     """Recursively replace secret values so the request log never holds credentials."""
     if isinstance(value, dict):
@@ -101,46 +93,8 @@ def flat_query(query: dict) -> dict:
     return {k: (v[0] if len(v) == 1 else v) for k, v in query.items()}
 
 
-def collect_routes():
-    """All routes of all API modules, in matching order."""
-    from .api import (
-        catalog,
-        control_api,
-        definitions,
-        documents,
-        feeds,
-        listings,
-        lwa,
-        notifications,
-        orders,
-        reports,
-        sellers,
-    )
-
-    routes = []
-    for module in (
-        lwa,
-        sellers,
-        listings,
-        catalog,
-        definitions,
-        feeds,
-        documents,
-        orders,
-        reports,
-        notifications,
-        control_api,
-    ):
-        for method, pattern, operation, handler, kind in module.ROUTES:
-            routes.append(Route(method, re.compile(f"^{pattern}$"), operation, handler, kind))
-    return routes
-
-
 def advance_jobs(state: SandboxState):
     """Let feeds and reports progress on the clock before any request is served."""
-    from . import creation_ops
-    from .api import feeds, reports
-
     feeds.advance(state)
     reports.advance(state)
     creation_ops.advance(state)
@@ -154,7 +108,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     def __init__(self, host="127.0.0.1", port=0, seed_name="default", generate_listings=0):
         self.state = SandboxState(seed_name, generate_listings)
-        self.routes = collect_routes()
+        self.routes = route_table()
         super().__init__((host, port), SandboxHandler)
         bound_host, bound_port = self.server_address[:2]
         self.base_url = f"http://{bound_host}:{bound_port}"
@@ -264,7 +218,6 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
         Grantless operations (Notifications destinations...) take a grantless token only.
         """
-        from .api.notifications import GRANTLESS_OPERATIONS
 
         grantless = operation in GRANTLESS_OPERATIONS
         if not grantless and state.config.get("authorization_revoked"):

@@ -8,13 +8,10 @@ exports ``STOCKAGILE_SQS_URL``. :func:`sqs_url` reuses that server, else starts 
 import atexit
 import os
 import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from .process import SandboxProcess
+from .process import SandboxProcess, start_service
 
 #: Credentials of the local queues (moto checks none; they only have to be there).
 ACCESS_KEY_ID = "AKIDSTOCKAGILE"
@@ -42,24 +39,12 @@ def start_sqs(timeout: float = 30.0) -> SandboxProcess:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
+    return start_service(
         [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        "/moto-api/",
+        url=f"http://127.0.0.1:{port}",
+        timeout=timeout,
     )
-    handle = SandboxProcess(process, f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto's server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(handle.url + "/moto-api/", timeout=2):
-                return handle
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    handle.stop()
-    raise RuntimeError("moto's server did not answer in time")
 
 
 _STARTED = []

@@ -5,9 +5,13 @@ Uses only the standard library (``xmlrpc.client``). For every open delivery of t
 stores the carrier and tracking number, then marks it shipped; Odoo validates the delivery and
 confirms the package on Amazon after the commit (exactly once).
 
-    python3 examples/ship_amazon_order.py --url http://localhost:8069 --db stockagile_demo \\
-        --user admin --password admin --order 402-3715930-4861125 --carrier SEUR \\
+    ODOO_API_KEY=<key> python3 examples/ship_amazon_order.py --url http://localhost:8069 \\
+        --db stockagile_demo --user <login> --order 402-3715930-4861125 --carrier SEUR \\
         --tracking SEUR-0001 --method Express
+
+The key is read from ``ODOO_API_KEY``, as in the JSON-2 example and the Developers page's
+examples, so that it never appears in a command line (``--password`` still works, e.g. the demo's
+``admin``, the default without a key).
 
 Prints one JSON line per delivery (the methods' answer) and exits 1 on an Odoo error
 (``xmlrpc.client.Fault``: its message says what to fix).
@@ -15,6 +19,7 @@ Prints one JSON line per delivery (the methods' answer) and exits 1 on an Odoo e
 
 import argparse
 import json
+import os
 import sys
 import xmlrpc.client
 
@@ -24,7 +29,11 @@ def main(argv=None):
     parser.add_argument("--url", default="http://localhost:8069")
     parser.add_argument("--db", required=True)
     parser.add_argument("--user", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser.add_argument(
+        "--password",
+        default=os.environ.get("ODOO_API_KEY") or "admin",
+        help="API key or password (default: $ODOO_API_KEY, else admin)",
+    )
     parser.add_argument("--order", required=True, help="Amazon order id, e.g. 402-3715930-4861125")
     parser.add_argument("--carrier", required=True, help="carrier name, e.g. SEUR, DHL, Correos")
     parser.add_argument("--tracking", required=True, help="the carrier's tracking number")

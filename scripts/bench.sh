@@ -7,5 +7,5 @@ source "$REPO_DIR/scripts/sandbox.sh"
 mkdir -p "$REPO_DIR/var/bench"
 start_sqs "$REPO_DIR/var/bench/sqs.log"
 start_sandbox 0 "$REPO_DIR/var/bench/sandbox.log"
-trap 'kill "$SANDBOX_PID" "$SQS_PID" 2>/dev/null' EXIT
+trap stop_services EXIT
 cd "$REPO_DIR" && "$PY" -m bench

@@ -19,7 +19,7 @@ ADDONS="$(repo_addons)"
 
 start_sqs "$VAR_DIR/sqs.log"
 start_sandbox "$SANDBOX_PORT" "$VAR_DIR/sandbox.log"
-trap 'kill "$SANDBOX_PID" "$SQS_PID" "${SENDCLOUD_SANDBOX_PID:-}" 2>/dev/null; log "Stopped."' EXIT INT TERM
+trap 'stop_services; log "Stopped."' EXIT INT TERM
 log "Amazon sandbox on $STOCKAGILE_SANDBOX_URL (log: var/sandbox.log), local SQS (moto) on $STOCKAGILE_SQS_URL"
 start_sendcloud_sandbox "$SENDCLOUD_PORT" "$VAR_DIR/sendcloud-sandbox.log"
 log "Sendcloud sandbox on $STOCKAGILE_SENDCLOUD_URL (log: var/sendcloud-sandbox.log)"

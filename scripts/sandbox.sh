@@ -1,50 +1,66 @@
 #!/usr/bin/env bash
-# start_sandbox PORT LOGFILE: start the local Amazon sandbox in the background and wait for it.
-# Sets SANDBOX_PID and STOCKAGILE_SANDBOX_URL. Port 0 picks a free port.
+# The local services the connector talks to in `make run`, `make test` and `make bench`: the Amazon
+# sandbox, the Sendcloud sandbox and moto's SQS. Each start function starts one in the background,
+# waits until it answers and exports its URL; every PID started is also appended to SERVICE_PIDS,
+# so a script stops them all with `stop_services`.
+SERVICE_PIDS=()
+
+# start_service NAME LOGFILE URL READY_PATH COMMAND...: run COMMAND in the background (its output
+# in LOGFILE) and wait, up to a minute, until GET URL/READY_PATH answers. URL is either the URL
+# itself (http://...) or the KEY of the line KEY=<url> that the command prints once it listens.
+# Sets SERVICE_PID and SERVICE_URL; dies with the log when the command exits or never answers.
+start_service() {
+  local name="$1" logfile="$2" url_or_key="$3" ready="$4" url="" _
+  shift 4
+  "$@" >"$logfile" 2>&1 &
+  SERVICE_PID=$!
+  SERVICE_PIDS+=("$SERVICE_PID")
+  for _ in $(seq 1 300); do
+    case "$url_or_key" in
+      http://*) url="$url_or_key" ;;
+      *) url="$(sed -n "s/^$url_or_key=//p" "$logfile" | head -n 1)" ;;
+    esac
+    if [ -n "$url" ] && curl -fs "$url$ready" >/dev/null 2>&1; then
+      SERVICE_URL="$url"
+      return 0
+    fi
+    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$logfile" >&2; die "$name did not start."; }
+    sleep 0.2
+  done
+  cat "$logfile" >&2
+  die "$name does not answer${url:+ on $url} (see $logfile)."
+}
+
+# stop_services: stop every service the start functions started.
+stop_services() {
+  [ "${#SERVICE_PIDS[@]}" = 0 ] || kill "${SERVICE_PIDS[@]}" 2>/dev/null || true
+}
+
+# start_sandbox PORT LOGFILE: the local Amazon sandbox (it publishes ORDER_CHANGE notifications to
+# $STOCKAGILE_SQS_URL when set). Sets SANDBOX_PID, exports STOCKAGILE_SANDBOX_URL. Port 0 = free.
 start_sandbox() {
-  local port="$1" logfile="$2" url=""
-  "$PY" -u -m amazon_sandbox --host 127.0.0.1 --port "$port" >"$logfile" 2>&1 &
-  SANDBOX_PID=$!
-  for _ in $(seq 1 100); do
-    url="$(sed -n 's/^SANDBOX_URL=//p' "$logfile" | head -n 1)"
-    if [ -n "$url" ] && curl -fs "$url/_sandbox/state" >/dev/null 2>&1; then break; fi
-    kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$logfile" >&2; die "The Amazon sandbox did not start."; }
-    sleep 0.2
-  done
-  [ -n "$url" ] || die "The Amazon sandbox did not say where it listens (see $logfile)."
-  export STOCKAGILE_SANDBOX_URL="$url"
+  start_service "The Amazon sandbox" "$2" SANDBOX_URL /_sandbox/state \
+    "$PY" -u -m amazon_sandbox --host 127.0.0.1 --port "$1"
+  SANDBOX_PID="$SERVICE_PID"
+  export STOCKAGILE_SANDBOX_URL="$SERVICE_URL"
 }
 
-# start_sendcloud_sandbox PORT LOGFILE: start the local Sendcloud sandbox in the background and
-# wait for it. Sets SENDCLOUD_SANDBOX_PID and STOCKAGILE_SENDCLOUD_URL. Port 0 picks a free port.
+# start_sendcloud_sandbox PORT LOGFILE: the local Sendcloud sandbox. Sets SENDCLOUD_SANDBOX_PID,
+# exports STOCKAGILE_SENDCLOUD_URL. Port 0 picks a free port.
 start_sendcloud_sandbox() {
-  local port="$1" logfile="$2" url=""
-  "$PY" -u -m sendcloud_sandbox --host 127.0.0.1 --port "$port" >"$logfile" 2>&1 &
-  SENDCLOUD_SANDBOX_PID=$!
-  for _ in $(seq 1 100); do
-    url="$(sed -n 's/^SENDCLOUD_URL=//p' "$logfile" | head -n 1)"
-    if [ -n "$url" ] && curl -fs "$url/_sandbox/health" >/dev/null 2>&1; then break; fi
-    kill -0 "$SENDCLOUD_SANDBOX_PID" 2>/dev/null || { cat "$logfile" >&2; die "The Sendcloud sandbox did not start."; }
-    sleep 0.2
-  done
-  [ -n "$url" ] || die "The Sendcloud sandbox did not say where it listens (see $logfile)."
-  export STOCKAGILE_SENDCLOUD_URL="$url"
+  start_service "The Sendcloud sandbox" "$2" SENDCLOUD_URL /_sandbox/health \
+    "$PY" -u -m sendcloud_sandbox --host 127.0.0.1 --port "$1"
+  SENDCLOUD_SANDBOX_PID="$SERVICE_PID"
+  export STOCKAGILE_SENDCLOUD_URL="$SERVICE_URL"
 }
 
-# start_sqs LOGFILE: start moto's server (the local Amazon SQS, see setup.sh) on a free loopback
-# port in the background and wait for it. Sets SQS_PID and exports STOCKAGILE_SQS_URL, which the
-# Amazon sandbox (it publishes ORDER_CHANGE notifications there) and the tests read.
+# start_sqs LOGFILE: moto's server (the local Amazon SQS, see setup.sh) on a free loopback port.
+# Sets SQS_PID, exports STOCKAGILE_SQS_URL, which the Amazon sandbox and the tests read.
 start_sqs() {
-  local logfile="$1" port url
+  local port
   port="$(free_port)"
-  url="http://127.0.0.1:$port"
-  "$MOTO_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
-  SQS_PID=$!
-  for _ in $(seq 1 150); do
-    curl -fs "$url/moto-api/" >/dev/null 2>&1 && break
-    kill -0 "$SQS_PID" 2>/dev/null || { cat "$logfile" >&2; die "moto's SQS server did not start."; }
-    sleep 0.2
-  done
-  curl -fs "$url/moto-api/" >/dev/null 2>&1 || die "moto's SQS server does not answer on $url (see $logfile)."
-  export STOCKAGILE_SQS_URL="$url"
+  start_service "moto's SQS server" "$1" "http://127.0.0.1:$port" /moto-api/ \
+    "$MOTO_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$port"
+  SQS_PID="$SERVICE_PID"
+  export STOCKAGILE_SQS_URL="$SERVICE_URL"
 }

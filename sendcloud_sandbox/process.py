@@ -1,18 +1,11 @@
 """Run the sandbox as a subprocess, and a small client of its control API (tests, demos)."""
 
 import json
-import os
-import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from amazon_sandbox.process import SandboxProcess, _drain
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from amazon_sandbox.process import SandboxProcess, start_service
 
 
 class SendcloudControl:
@@ -79,30 +72,10 @@ class SendcloudSandboxProcess(SandboxProcess):
 
 def start_sendcloud_sandbox(port=0, host="127.0.0.1", timeout=20.0):
     """Launch ``python -m sendcloud_sandbox`` and wait until it answers."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
-    process = subprocess.Popen(
+    return start_service(
         [sys.executable, "-m", "sendcloud_sandbox", "--host", host, "--port", str(port)],
-        cwd=str(REPO_ROOT),
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        "/_sandbox/state",
+        url_key="SENDCLOUD_URL",
+        timeout=timeout,
+        handle_class=SendcloudSandboxProcess,
     )
-    first = process.stdout.readline().strip()
-    if not first.startswith("SENDCLOUD_URL="):
-        process.kill()
-        raise RuntimeError(f"unexpected Sendcloud sandbox output: {first!r}")
-    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-    handle = SendcloudSandboxProcess(process, first.split("=", 1)[1])
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            handle.control.state()
-            return handle
-        except (OSError, RuntimeError):
-            if time.monotonic() > deadline or process.poll() is not None:
-                handle.stop()
-                raise RuntimeError("the Sendcloud sandbox did not answer in time") from None
-            time.sleep(0.05)

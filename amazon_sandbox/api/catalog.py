@@ -1,7 +1,7 @@
 """Catalog Items API 2022-04-01: searchCatalogItems by identifiers (keywords are not simulated)."""
 
 from ..catalog import search_identifiers
-from ..server import bad_request, json_response
+from ..responses import bad_request, json_response
 
 IDENTIFIER_TYPES = ("ASIN", "EAN", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC")
 INCLUDED_DATA = (

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 from .. import notifier
 from ..faults import FAULT_KINDS, GZIP_BOMB_SIZE
+from ..jobs import TERMINAL
 from ..listing_ops import find_listing, listing_key, refresh_status
 from ..responses import ApiError, json_response
 from ..returns_report import normalize_row
@@ -197,6 +198,20 @@ def config(request):
     with request.state.lock:
         request.state.config.update(body)
         return json_response(dict(request.state.config))
+
+
+def finish_jobs(request):
+    """Amazon finishes every feed and report still processing (at the next request): a test
+    holds them with a long ``*_processing_seconds`` as long as it needs, then ends them."""
+    with request.state.lock:
+        pending = [
+            job
+            for job in (*request.state.feeds.values(), *request.state.reports.values())
+            if job["processingStatus"] not in TERMINAL
+        ]
+        for job in pending:
+            job["_duration"] = 0.0
+    return json_response({"finishing": len(pending)})
 
 
 def authorization(request):
@@ -410,6 +425,7 @@ ROUTES = [
     ("DELETE", r"/_sandbox/faults", "sandboxClearFaults", clear_faults, "control"),
     ("GET", r"/_sandbox/config", "sandboxConfig", config, "control"),
     ("POST", r"/_sandbox/config", "sandboxSetConfig", config, "control"),
+    ("POST", r"/_sandbox/jobs/finish", "sandboxFinishJobs", finish_jobs, "control"),
     ("POST", r"/_sandbox/authorization", "sandboxAuthorization", authorization, "control"),
     ("POST", r"/_sandbox/orders", "sandboxAddOrders", add_orders, "control"),
     (

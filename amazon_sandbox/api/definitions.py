@@ -14,8 +14,8 @@ from ..catalog import (
     schema_bytes,
     search_product_types,
 )
+from ..responses import ApiError, Response, bad_request, json_response
 from ..seed import MARKETPLACES
-from ..server import ApiError, Response, bad_request, json_response
 
 VERSION = "U1234567890123456789"
 REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")

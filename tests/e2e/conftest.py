@@ -1,9 +1,10 @@
 """Fixtures of the end-to-end tests: a real Odoo server (18.0 or 19.0) with the connector,
 driven over XML-RPC, its cron threads running, talking to the local Amazon sandbox.
 
-``make test`` passes ``STOCKAGILE_TEST_DB`` (the database its Odoo tests just installed the
-connector in, with demo data) and ``STOCKAGILE_SANDBOX_URL``. Run alone, the fixtures create the
-database ``stockagile_e2e`` once (a few minutes) and start their own sandbox.
+``make test`` passes ``STOCKAGILE_TEST_DB`` (a database of their own with the addons and demo
+data installed, beside the one of the Odoo tests, which run meanwhile) and
+``STOCKAGILE_SANDBOX_URL``. Run alone, the fixtures create the database ``stockagile_e2e`` once
+(a few minutes) and start their own sandbox.
 """
 
 import os

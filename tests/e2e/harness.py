@@ -186,6 +186,18 @@ class OdooServer:
             self.process.wait()
 
 
+def run_with_key(argv, key, timeout=300):
+    """Run ``argv`` (an example script, a page's generated example) as an integrator does: the
+    API key in ``ODOO_API_KEY``, or no such variable when ``key`` is None. Never raises on a
+    non-zero exit: the caller asserts on the :class:`subprocess.CompletedProcess`."""
+    env = {name: value for name, value in os.environ.items() if name != "ODOO_API_KEY"}
+    if key is not None:
+        env["ODOO_API_KEY"] = key
+    return subprocess.run(
+        argv, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 def wait_for(predicate, timeout=30.0, interval=0.05):
     """Poll ``predicate`` until it returns a truthy value; return it (or the last falsy one)."""
     deadline = time.monotonic() + timeout

@@ -4,15 +4,20 @@ integration user can and cannot reach."""
 
 import http.cookiejar
 import json
-import os
-import subprocess
 import sys
 import urllib.request
 import xmlrpc.client
 
 import pytest
 
-from .harness import GROUPS_FIELD, OdooClient, product_with_sku, receive, wait_for
+from .harness import (
+    GROUPS_FIELD,
+    OdooClient,
+    product_with_sku,
+    receive,
+    run_with_key,
+    wait_for,
+)
 
 FBM_SINGLE = "402-3715930-4861125"
 SKUS = ("SA-MUG-001", "SA-TEE-BLK-M", "SA-CABLE-USBC", "SA-NOTEBOOK-A5")
@@ -122,14 +127,7 @@ def test_generated_python_example_ships_with_api_key(
     assert "admin" not in example and key not in example, "no password nor key in the page"
     script = tmp_path / "ship_amazon_order.py"
     script.write_text(example)
-    run = subprocess.run(
-        [sys.executable, str(script), FBM_SINGLE, "SEUR", "DEV-0001"],
-        env={**os.environ, "ODOO_API_KEY": key},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = run_with_key([sys.executable, str(script), FBM_SINGLE, "SEUR", "DEV-0001"], key)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
     assert result["picking_id"] == open_delivery and result["state"] == "done"
@@ -156,23 +154,9 @@ def test_generated_curl_example_ships_with_api_key(
     assert f"{odoo_server.url}/xmlrpc/2/object" in guide["example_curl"]
     script = tmp_path / "ship_amazon_order.sh"
     script.write_text(guide["example_curl"])
-    refused = subprocess.run(
-        ["bash", str(script)],
-        env={k: v for k, v in os.environ.items() if k != "ODOO_API_KEY"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    refused = run_with_key(["bash", str(script)], None, timeout=60)
     assert refused.returncode != 0 and "ODOO_API_KEY" in refused.stderr, "no key, no call"
-    run = subprocess.run(
-        ["bash", str(script)],
-        env={**os.environ, "ODOO_API_KEY": key},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = run_with_key(["bash", str(script)], key)
     assert run.returncode == 0, run.stderr
     assert "<fault>" not in run.stdout, run.stdout
     assert_example_shipped(odoo, sandbox, amazon_account)

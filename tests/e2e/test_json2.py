@@ -4,13 +4,11 @@ HTTP error with the same message as over XML-RPC. Collected on Odoo 19 only (see
 Odoo 18 has no JSON-2."""
 
 import json
-import os
-import subprocess
 import sys
 
 import pytest
 
-from .harness import REPO, wait_for
+from .harness import REPO, run_with_key, wait_for
 from .test_developers_xmlrpc import (  # noqa: F401
     FBM_SINGLE,
     assert_example_shipped,
@@ -50,7 +48,7 @@ def test_json2_example_ships_with_api_key(
     ):
         odoo.call("stock.picking", "action_cancel", [other])  # orders of earlier tests' accounts
     _guide_id, key = create_api_key(odoo_server, amazon_account)
-    run = subprocess.run(
+    run = run_with_key(
         [
             sys.executable,
             str(EXAMPLE),
@@ -61,11 +59,7 @@ def test_json2_example_ships_with_api_key(
             "--tracking=J2-0001",
             "--method=Express",
         ],
-        env={**os.environ, "ODOO_API_KEY": key},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        key,
     )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
@@ -152,13 +146,6 @@ def test_developers_page_json2_example_ships_with_api_key(
     assert key not in example, "no key in the page"
     script = tmp_path / "ship_amazon_order_json2.sh"
     script.write_text(example)
-    run = subprocess.run(
-        ["bash", str(script)],
-        env={**os.environ, "ODOO_API_KEY": key},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = run_with_key(["bash", str(script)], key)
     assert run.returncode == 0, run.stderr
     assert_example_shipped(odoo, sandbox, amazon_account)

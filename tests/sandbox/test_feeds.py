@@ -153,6 +153,19 @@ def test_feed_processing_delay(make_client, control, seller_id):
     assert control.listing("SA-MUG-001")["quantity"] == 2
 
 
+def test_finish_jobs_ends_a_slow_feed_at_once(make_client, control, seller_id):
+    """A feed held by a long feed_processing_seconds is DONE and applied once finish_jobs runs."""
+    control.config(feed_processing_seconds=3600)
+    client = make_client(FeedsV20210630)
+    feed_id = _submit(client, _feed(seller_id, [_stock_message(1, "SA-MUG-001", 3)]))
+    assert client.get_feed(feed_id).payload["processingStatus"] == "IN_QUEUE"
+    assert control.listing("SA-MUG-001")["quantity"] == 0
+    assert control.finish_jobs() == {"finishing": 1}
+    assert client.get_feed(feed_id).payload["processingStatus"] == "DONE"
+    assert control.listing("SA-MUG-001")["quantity"] == 3
+    assert control.finish_jobs() == {"finishing": 0}, "a finished feed stays as it is"
+
+
 def test_create_feed_requires_uploaded_document(sandbox_url, control):
     """createFeed refuses a document id that was never uploaded."""
     headers = {"x-amz-access-token": access_token(sandbox_url)}
