@@ -1,4 +1,6 @@
+import importlib.util
 import json
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
@@ -196,3 +198,31 @@ class TestSendcloudOnce(SendcloudAmazonCase):
             parcel.unlink()
         self.assertTrue(parcel.exists() and parcel._amazon_is_active())
         self.assertEqual(picking.amazon_sync_state, "confirmed")
+
+    def test_migration_keys_shipments_by_package(self):
+        """Shipments keyed by parcel before 1.1.0 take their package's key; nothing is resent."""
+        picking = self._packed()
+        picking.action_amazon_sendcloud_label()
+        picking.amazon_mark_shipped()
+        self._confirm()
+        shipments = picking.amazon_shipment_ids.sorted("id")
+        keys = shipments.mapped("package_key")
+        self.assertEqual(
+            sorted(keys), sorted(f"package:{p.id}" for p in picking.move_line_ids.result_package_id)
+        )
+        for parcel in picking._amazon_sendcloud_parcels():
+            shipment = shipments.filtered(
+                lambda s, p=parcel: s.package_key == p._amazon_package_key()
+            )
+            shipment.package_key = f"sendcloud:{parcel.sendcloud_code}"
+        self.assertFalse(set(shipments.mapped("package_key")) & set(keys), "old keys seeded")
+        path = Path(__file__).parents[1] / "migrations/1.1.0/post-sendcloud_package_keys.py"
+        spec = importlib.util.spec_from_file_location("sendcloud_package_keys", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual(shipments.mapped("package_key"), keys)
+        picking.amazon_mark_shipped()
+        self._confirm()
+        self.assertEqual(len(self._confirmations(FBM_MULTI)), 2, "nothing sent again")
+        self.assertEqual(picking.amazon_shipment_ids, shipments)
