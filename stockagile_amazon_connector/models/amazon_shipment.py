@@ -394,6 +394,7 @@ class AmazonShipment(models.Model):
         :raise AmazonBindingError: the delivery or the order is busy (a ``RetryableJobError``).
         """
         self.ensure_one()
+        name = self.picking_id.name  # read now: after a conflict the transaction is aborted
         rows = [("stock_picking", self.picking_id.id)]
         if self.sale_order_id:
             rows.append(("sale_order", self.sale_order_id.id))
@@ -411,7 +412,7 @@ class AmazonShipment(models.Model):
             if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
                 raise
             raise AmazonBindingError(
-                f"Delivery {self.picking_id.name} is being changed by another job: retried in "
+                f"Delivery {name} is being changed by another job: retried in "
                 f"{BINDING_CONFLICT_RETRY_SECONDS} s ({error.pgcode})",
                 seconds=BINDING_CONFLICT_RETRY_SECONDS,
                 ignore_retry=True,
