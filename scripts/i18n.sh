@@ -30,6 +30,27 @@ for MODULE in "${MODULES[@]}"; do
   log "Exporting $MODULE/i18n/$MODULE.pot"
   odoo_bin -d "$DB" --i18n-export="$I18N_DIR/$MODULE.pot" --modules="$MODULE" \
     --stop-after-init --log-level=warn
+  if [ -f "$I18N_DIR/foreign_terms.txt" ]; then
+    # Terms of other modules this addon's screens show (e.g. OCA's Sendcloud fields and buttons
+    # on the delivery, untranslated upstream): the listed records' terms join the template, and
+    # this addon's es.po translates them (loaded with the addon, by the records' XML ids).
+    log "Adding the other modules' terms listed in $MODULE/i18n/foreign_terms.txt"
+    FOREIGN="$(mktemp -d)" PARTS=0
+    while read -r FOREIGN_MODULE _; do
+      [ -n "$FOREIGN_MODULE" ] && [ "${FOREIGN_MODULE:0:1}" != "#" ] || continue
+      [ -f "$FOREIGN/$FOREIGN_MODULE.pot" ] && continue
+      odoo_bin -d "$DB" --i18n-export="$FOREIGN/$FOREIGN_MODULE.pot" --modules="$FOREIGN_MODULE" \
+        --stop-after-init --log-level=warn
+    done <"$I18N_DIR/foreign_terms.txt"
+    while read -r FOREIGN_MODULE PATTERN; do
+      [ -n "$FOREIGN_MODULE" ] && [ "${FOREIGN_MODULE:0:1}" != "#" ] || continue
+      msggrep --width=79 -N "$PATTERN" -o "$FOREIGN/part-$((++PARTS)).pot" \
+        "$FOREIGN/$FOREIGN_MODULE.pot"
+    done <"$I18N_DIR/foreign_terms.txt"
+    msgcat --use-first --width=79 -o "$I18N_DIR/$MODULE.pot" "$I18N_DIR/$MODULE.pot" \
+      "$FOREIGN"/part-*.pot
+    rm -rf "$FOREIGN"
+  fi
   if [ ! -f "$I18N_DIR/es.po" ]; then
     msginit --no-translator --locale=es --width=79 -i "$I18N_DIR/$MODULE.pot" -o "$I18N_DIR/es.po"
   fi

@@ -44,11 +44,12 @@ class SendcloudControl:
     def clear_requests(self):
         return self._call("DELETE", "/requests")
 
-    def fault(self, operation, kind="refuse", count=1, message=None):
+    def fault(self, operation, kind="refuse", count=1, message=None, **extra):
+        """Arm a fault; ``extra``: ``field`` (a refusal's field), ``seconds`` (a timeout's)."""
         return self._call(
             "POST",
             "/faults",
-            {"operation": operation, "kind": kind, "count": count, "message": message},
+            {"operation": operation, "kind": kind, "count": count, "message": message, **extra},
         )
 
     def config(self, **values):

@@ -21,6 +21,9 @@ from .state import SendcloudError, SendcloudState
 
 API = "/api/v2"
 WEBHOOK_TIMEOUT = 30
+#: A fault of kind ``timeout``: the operation is done but its answer never comes (the connection
+#: is held ``seconds``, then closed).
+TIMEOUT = object()
 
 
 class Call:
@@ -150,7 +153,27 @@ def create_parcels(call, refusal=None):
 
 
 def get_parcels(call):
-    parcels = sorted(call.state.parcels.values(), key=lambda p: p["id"])
+    """``GET /parcels`` with Sendcloud's filters (``external_reference``, ``order_number``,
+    ``tracking_number``, ``ids``, ``parcel_status``); without one, every parcel."""
+
+    def one(name):
+        return call.query[name][0] if name in call.query else None
+
+    status = one("parcel_status")
+    ids = one("ids")
+    try:
+        ids = None if ids is None else {int(i) for i in ids.split(",") if i.strip()}
+        status = None if status is None else int(status)
+    except ValueError:
+        raise SendcloudError(400, "ids and parcel_status are integers.") from None
+    parcels = call.state.find_parcels(
+        external_reference=one("external_reference"),
+        order_number=one("order_number"),
+        tracking_number=one("tracking_number"),
+        ids=ids,
+        parcel_status=status,
+        active_only=False,
+    )
     return 200, {"parcels": parcels, "next": None, "previous": None}
 
 
@@ -286,7 +309,7 @@ def control(state, method, path, body):
                 state.faults.clear()
             elif method == "POST":
                 fault = dict({"operation": "*", "kind": "refuse", "count": 1}, **(body or {}))
-                if fault["kind"] not in ("refuse", "throttle", "error500"):
+                if fault["kind"] not in ("refuse", "throttle", "error500", "timeout"):
                     return 400, {"error": f"unknown fault kind {fault['kind']!r}"}
                 state.faults.append(fault)
             return 200, state.faults
@@ -359,6 +382,7 @@ class Handler(BaseHTTPRequestHandler):
         (_method, _pattern, operation, handler), match = found
         call = Call(self, method, split.path, parse_qs(split.query), raw, match.groupdict())
         status, answer = self._dispatch(state, call, operation, handler)
+        timeout = status is TIMEOUT
         with state.lock:
             state.requests.append(
                 {
@@ -368,9 +392,15 @@ class Handler(BaseHTTPRequestHandler):
                     "query": split.query,
                     "operation": operation,
                     "body": raw.decode("utf-8", "replace"),
-                    "status": status,
+                    "status": 0 if timeout else status,
                 }
             )
+        if timeout:
+            # No answer at all: the connection is held, then closed (what a client whose own
+            # timeout expires sees). The operation was done (a parcel created...), its answer lost.
+            time.sleep(float(answer.get("seconds") or 0))
+            self.close_connection = True
+            return None
         content_type = "application/pdf" if isinstance(answer, bytes) else "application/json"
         return self._answer(status, answer, content_type)
 
@@ -392,8 +422,12 @@ class Handler(BaseHTTPRequestHandler):
                     return 429, {"error": {"code": 429, "message": "Too many requests."}}
                 if fault and fault["kind"] == "error500":
                     return 500, {"error": {"code": 500, "message": "Internal server error."}}
+                if fault and fault["kind"] == "timeout":
+                    handler(call)  # Sendcloud did the work; its answer never arrives
+                    return TIMEOUT, fault
                 if fault and operation == "createParcels":
-                    return handler(call, refusal=fault.get("message") or "Refused by carrier.")
+                    refusal = (fault.get("field"), fault.get("message") or "Refused by carrier.")
+                    return handler(call, refusal=refusal)
                 if fault:
                     raise SendcloudError(400, fault.get("message") or "Refused.")
                 return handler(call)

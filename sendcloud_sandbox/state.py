@@ -52,7 +52,7 @@ STATUSES = {
     1999: "Cancellation requested",
     2000: "Cancelled",
 }
-ANNOUNCED, NO_LABEL, CANCELLED = 1000, 999, 2000
+ANNOUNCED, NO_LABEL, CANCELLED, CANCELLATION_REQUESTED = 1000, 999, 2000, 1999
 #: Statuses after which a parcel can no longer be cancelled (it is with the carrier).
 SHIPPED_STATUSES = {3, 91, 11, 80}
 
@@ -269,12 +269,22 @@ class SendcloudState:
             raise SendcloudError(400, 'The body must hold "parcels": [...] or "parcel": {...}.')
         failed = []
         checked = []
+        references = set()
         for parcel in requested:
             if not isinstance(parcel, dict):
                 raise SendcloudError(400, "Each parcel must be an object.")
             problems, method = self._problems(parcel)
+            reference = parcel.get("external_reference")
+            if reference and (reference in references or self.find_parcels(reference)):
+                # Sendcloud: "Must be unique across parcels. This field is used to create
+                # idempotence." (cancelled parcels free their reference here)
+                problems["external_reference"] = [
+                    f'A parcel with external_reference "{reference}" already exists.'
+                ]
+            references.add(reference)
             if refusal:
-                problems["non_field_errors"] = [refusal]
+                field, message = refusal
+                problems[field or "non_field_errors"] = [message]
             if problems:
                 failed.append({"parcel": parcel, "errors": problems})
             checked.append((parcel, method))
@@ -373,6 +383,43 @@ class SendcloudState:
         if not tracking:
             return ""
         return f"https://tracking.sendcloud.sc/forward?carrier=sandbox&code={tracking}"
+
+    def find_parcels(
+        self,
+        external_reference=None,
+        order_number=None,
+        tracking_number=None,
+        ids=None,
+        parcel_status=None,
+        active_only=True,
+    ):
+        """``GET /parcels`` filters (Sendcloud's query parameters); cancelled parcels are left
+        out when ``active_only`` (what the uniqueness of ``external_reference`` considers)."""
+        found = []
+        for parcel in sorted(self.parcels.values(), key=lambda p: p["id"]):
+            reference = parcel["external_reference"]
+            if external_reference is not None and reference != external_reference:
+                continue
+            if order_number is not None and parcel["order_number"] != order_number:
+                continue
+            if tracking_number is not None and parcel["tracking_number"] != tracking_number:
+                continue
+            if ids is not None and parcel["id"] not in ids:
+                continue
+            if parcel_status is not None and parcel["status"]["id"] != parcel_status:
+                continue
+            if (
+                active_only
+                and parcel_status is None
+                and parcel["status"]["id"]
+                in (
+                    CANCELLED,
+                    CANCELLATION_REQUESTED,
+                )
+            ):
+                continue
+            found.append(parcel)
+        return found
 
     def parcel(self, parcel_id):
         parcel = self.parcels.get(parcel_id)

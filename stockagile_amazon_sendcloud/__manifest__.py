@@ -2,7 +2,7 @@
     "name": "Stockagile Amazon Connector - Sendcloud",
     "summary": "Label Amazon orders with Sendcloud (OCA delivery_sendcloud_oca) and confirm "
     "each parcel on Amazon with its tracking number",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "category": "Operations/Inventory/Delivery",
     "author": "Stockagile",
     "website": "https://stockagile.example",

@@ -15,7 +15,9 @@ stopped account never holds back another's shipments.
 Exactly once: a shipment is sent only while ``payload`` differs from ``confirmed_payload`` (what
 Amazon accepted last), so retries, restarts and repeated API calls send nothing new. The job
 locks the row while it talks to Amazon, so a concurrent change waits and is sent afterwards as a
-correction. The only window left is a crash between Amazon's answer and our commit: the job's
+correction; it locks the delivery and the order too (``NOWAIT``, before the call), so that two
+packages of one order confirmed at once never fail to record Amazon's answer and send it again.
+The only window left is a crash between Amazon's answer and our commit: the job's
 retry sends the same body again with the same ``packageReferenceId`` (stored once per package: the
 picking id for its first package), which Amazon
 treats as an update of that package, not as a second package.
@@ -27,6 +29,8 @@ import logging
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
 from .. import odoo_compat
@@ -37,6 +41,7 @@ from ..services import (
     TransientError,
     payloads,
 )
+from .amazon_binding_mixin import BINDING_CONFLICT_RETRY_SECONDS, AmazonBindingError
 from .amazon_job_mixin import PRIORITY_REALTIME
 
 _lt = LazyTranslate(__name__)
@@ -355,6 +360,7 @@ class AmazonShipment(models.Model):
         shipment = self.sudo()
         if not shipment._lock():
             return "not pending (or another job is sending it)"
+        shipment._lock_delivery_and_order()
         with shipment._amazon_unit(shipment.account_id):
             return shipment._send(shipment.account_id._get_sp_api_service())
 
@@ -374,6 +380,45 @@ class AmazonShipment(models.Model):
             return False
         self.invalidate_recordset()
         return True
+
+    def _lock_delivery_and_order(self):
+        """Lock the delivery and its order before talking to Amazon, or retry the job later.
+
+        Recording Amazon's answer writes both (their stored shipping states). Two packages of
+        one order confirmed at once (a delivery in two parcels), or the order changed by
+        another transaction meanwhile, used to fail that write with a serialization failure
+        *after* Amazon accepted: the job's retry sent the package again (three confirmShipment
+        for two parcels). Taken first, with ``NOWAIT``, the conflict comes before the call
+        and queue_job retries the job, which then sends its package once.
+
+        :raise AmazonBindingError: the delivery or the order is busy (a ``RetryableJobError``).
+        """
+        self.ensure_one()
+        name = self.picking_id.name  # read now: after a conflict the transaction is aborted
+        rows = [("stock_picking", self.picking_id.id)]
+        if self.sale_order_id:
+            rows.append(("sale_order", self.sale_order_id.id))
+        try:
+            for table, row_id in rows:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                        SQL.identifier(table),
+                        row_id,
+                    ),
+                    log_exceptions=False,  # a conflict is expected: the job is retried
+                )
+        except psycopg2.OperationalError as error:
+            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            raise AmazonBindingError(
+                f"Delivery {name} is being changed by another job: retried in "
+                f"{BINDING_CONFLICT_RETRY_SECONDS} s ({error.pgcode})",
+                seconds=BINDING_CONFLICT_RETRY_SECONDS,
+                ignore_retry=True,
+            ) from error
+        self.picking_id.invalidate_recordset()
+        self.sale_order_id.invalidate_recordset()
 
     def _send(self, service):
         """Send this shipment and record the outcome; return it (the job's result).

@@ -6,3 +6,4 @@ from . import delivery_carrier
 from . import stock_warehouse
 from . import stock_picking
 from . import sale_order
+from . import amazon_shipment

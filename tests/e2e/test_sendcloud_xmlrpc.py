@@ -177,8 +177,18 @@ def test_label_mark_shipped_once(odoo, sandbox, sendcloud, orders):
     assert len([s for s in sandbox.shipments() if s["orderId"] == FBM_SINGLE]) == 1
 
 
-def test_two_packages_two_amazon_packages(odoo, sandbox, sendcloud, orders):
-    """A delivery in two packages: two Sendcloud parcels, two Amazon packages with their items."""
+def _confirmations(sandbox, order_ref):
+    """Every confirmShipment Amazon received for this order, accepted or refused."""
+    return [
+        r["body"]["packageDetail"]
+        for r in sandbox.requests("confirmShipment")
+        if order_ref in r["path"]
+    ]
+
+
+def test_two_packages_two_amazon_packages(odoo, odoo_server, sandbox, sendcloud, orders):
+    """A delivery in two packages: two Sendcloud parcels, exactly two confirmShipment with
+    their items, whatever comes after (status webhooks, Mark shipped again)."""
     picking_id = _delivery(odoo, orders, FBM_MULTI)
     lines = odoo.call(
         "stock.move.line",
@@ -203,6 +213,46 @@ def test_two_packages_two_amazon_packages(odoo, sandbox, sendcloud, orders):
         int(line["quantity"]) for line in lines
     )
     assert sandbox.order(FBM_MULTI)["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    assert wait_for(
+        lambda: _read(odoo, picking_id, "amazon_sync_state")["amazon_sync_state"] == "confirmed"
+    )
+    url = f"{odoo_server.url}/shop/sendcloud_integration_webhook/{sendcloud.company_id}"
+    for status in (3, 11):  # en route, delivered: signed webhooks for each parcel
+        for parcel in parcels:
+            answer = sendcloud.webhook(parcel["id"], url, status_id=status)
+            assert answer["status"] == 200, answer["body"]
+    odoo.call("stock.picking", "amazon_mark_shipped", [picking_id])
+    assert wait_for_jobs(odoo, orders), "the confirmation jobs never ran"
+    confirmations = _confirmations(sandbox, FBM_MULTI)
+    assert sorted(c["trackingNumber"] for c in confirmations) == sorted(
+        p["tracking_number"] for p in parcels
+    ), "exactly one confirmShipment per parcel"
+    assert len({c["packageReferenceId"] for c in confirmations}) == 2
+    assert _read(odoo, picking_id, "amazon_sync_state")["amazon_sync_state"] == "confirmed"
+
+
+def test_label_timeout_then_label_again(odoo, sandbox, sendcloud, orders):
+    """The label download gets no answer after Sendcloud created the parcel; Label again finds
+    that parcel: one parcel, one label bought, then one confirmShipment."""
+    picking_id = _delivery(odoo, orders, FBM_SINGLE)
+    sendcloud.fault("getLabel", kind="timeout", seconds=0)
+    result = odoo.call("stock.picking", "action_amazon_sendcloud_label", [picking_id])
+    assert result["params"]["type"] == "danger"
+    error = _read(odoo, picking_id, "amazon_sendcloud_error")["amazon_sendcloud_error"]
+    assert "did not download" in error and "no label is bought twice" in error
+    assert len(sendcloud.parcels()) == 1, "Sendcloud created the parcel"
+    result = odoo.call("stock.picking", "action_amazon_sendcloud_label", [picking_id])
+    assert result["params"]["type"] == "success", result["params"]["message"]
+    [parcel] = sendcloud.parcels()
+    assert len(sendcloud.requests("createParcels")) == 1, "one label bought"
+    assert parcel["status"]["id"] == 1000
+    [label] = _labels(odoo, picking_id)
+    assert base64.b64decode(label["datas"]).startswith(b"%PDF")
+    odoo.call("stock.picking", "amazon_mark_shipped", [picking_id])
+    [package] = _amazon_packages(sandbox, FBM_SINGLE, 1)
+    assert package["trackingNumber"] == parcel["tracking_number"]
+    assert wait_for_jobs(odoo, orders)
+    assert len(_confirmations(sandbox, FBM_SINGLE)) == 1
 
 
 def test_webhook_tracking_after_validation(odoo, odoo_server, sandbox, sendcloud, orders):
@@ -228,12 +278,20 @@ def test_webhook_tracking_after_validation(odoo, odoo_server, sandbox, sendcloud
 
 
 def test_sendcloud_refusal_sends_nothing(odoo, sandbox, sendcloud, orders):
-    """Sendcloud's refusal: the message on the open delivery, nothing sent to Amazon."""
+    """Sendcloud refusing the postal code: one sentence (its reason, the field, what to do) on
+    the open delivery, nothing sent to Amazon."""
     picking_id = _delivery(odoo, orders, FBM_SINGLE)
-    sendcloud.fault("createParcels", message="Postal code not served by SEUR")
+    partner = _read(odoo, picking_id, "partner_id")["partner_id"][0]
+    zip_code = odoo.call("res.partner", "read", [partner], ["zip"])[0]["zip"]
+    sendcloud.fault("createParcels", message="Postal code not served by SEUR.", field="postal_code")
     result = odoo.call("stock.picking", "action_amazon_sendcloud_label", [picking_id])
     assert result["params"]["type"] == "danger"
     read = _read(odoo, picking_id, "state", "amazon_sendcloud_error", "amazon_sendcloud_can_label")
-    assert "Postal code not served by SEUR" in read["amazon_sendcloud_error"]
+    assert read["amazon_sendcloud_error"] == (
+        f"Sendcloud refused the label, ZIP {zip_code}: Postal code not served by SEUR; correct "
+        "the delivery address or choose another Sendcloud shipping method, then press Label "
+        "with Sendcloud again."
+    )
+    assert read["amazon_sendcloud_error"] in result["params"]["message"]
     assert read["state"] == "assigned" and read["amazon_sendcloud_can_label"]
     assert not [s for s in sandbox.shipments() if s["orderId"] == FBM_SINGLE]

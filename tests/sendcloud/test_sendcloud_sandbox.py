@@ -90,6 +90,48 @@ def test_refusals_create_nothing(api, control):
     assert api("POST", "/parcels", json={"parcels": [PARCEL]}).json()["parcels"]
 
 
+def test_refusal_names_its_field(api, control):
+    """A refusal armed on a field comes back under that field, as Sendcloud's validation does."""
+    control.fault("createParcels", message="Postal code not served by SEUR", field="postal_code")
+    answer = api("POST", "/parcels", json={"parcels": [PARCEL]}).json()
+    assert answer["failed_parcels"][0]["errors"] == {
+        "postal_code": ["Postal code not served by SEUR"]
+    }
+    assert control.parcels() == []
+
+
+def test_external_reference_is_unique_and_searchable(api, control):
+    """A second active parcel with the same external_reference is refused; GET /parcels finds
+    it by reference and order number; a cancelled parcel frees its reference."""
+    order = dict(PARCEL, order_number="S00042")
+    [created] = api("POST", "/parcels", json={"parcels": [order]}).json()["parcels"]
+    again = api("POST", "/parcels", json={"parcels": [order]}).json()
+    assert again["parcels"] == [] and "external_reference" in again["failed_parcels"][0]["errors"]
+    found = api("GET", "/parcels", params={"external_reference": PARCEL["external_reference"]})
+    assert [p["id"] for p in found.json()["parcels"]] == [created["id"]]
+    by_order = api("GET", "/parcels", params={"order_number": "S00042"}).json()["parcels"]
+    assert [p["id"] for p in by_order] == [created["id"]]
+    assert api("GET", "/parcels", params={"order_number": "S1"}).json()["parcels"] == []
+    api("POST", f"/parcels/{created['id']}/cancel")
+    [other] = api("POST", "/parcels", json={"parcels": [order]}).json()["parcels"]
+    assert other["id"] != created["id"] and len(control.parcels()) == 2
+
+
+def test_timeout_does_the_work_without_answering(api, control):
+    """A timeout fault: the parcel is created but the client gets no answer."""
+    control.fault("createParcels", kind="timeout", seconds=0)
+    with pytest.raises(requests.ConnectionError):
+        api("POST", "/parcels", json={"parcels": [PARCEL]})
+    [parcel] = control.parcels()
+    assert parcel["external_reference"] == PARCEL["external_reference"]
+    assert [r["status"] for r in control.requests("createParcels")] == [0]
+    control.fault("getLabel", kind="timeout", seconds=0)
+    path = parcel["label"]["label_printer"].split("/api/v2", 1)[1]
+    with pytest.raises(requests.ConnectionError):
+        api("GET", path)
+    assert api("GET", path).content.startswith(b"%PDF"), "only the armed call is lost"
+
+
 def test_rate_limits(api, control):
     """Bursts over 15 requests a second and writes over 100 a minute get Sendcloud's 429."""
     clock = [0.0]
