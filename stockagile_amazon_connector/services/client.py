@@ -62,6 +62,7 @@ from .models import (
     Submission,
     Subscription,
 )
+from .invoices import InvoiceOperations
 from .pacing import RateLimiter
 from .payloads import utc_iso
 
@@ -89,7 +90,7 @@ MAX_REDIRECTS = 3
 _DECOMPRESS_STEP = 64 * 1024
 
 
-class SpApiService:
+class SpApiService(InvoiceOperations):
     """SP-API operations of one seller account.
 
     Cheap to build (no network in ``__init__``); sp_api clients are built per call from the
