@@ -48,6 +48,7 @@ from .errors import (
     TransientError,
     UnsafeDocumentError,
 )
+from .invoices import InvoiceOperations
 from .models import (
     CatalogItem,
     Destination,
@@ -62,7 +63,6 @@ from .models import (
     Submission,
     Subscription,
 )
-from .invoices import InvoiceOperations
 from .pacing import RateLimiter
 from .payloads import utc_iso
 

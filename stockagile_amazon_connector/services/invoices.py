@@ -19,8 +19,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import httpx
+from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
+from sp_api.api.reports.reports import Reports
 
+from ._library import FeedEndpoints
 from .errors import InvalidRequestError, TransientError
+from .payloads import utc_iso
 
 FEED_TYPE_VAT_INVOICE = "UPLOAD_VAT_INVOICE"
 REPORT_TYPE_VAT_INVOICE_DATA = "GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"
@@ -146,6 +150,10 @@ def parse_vat_invoice_report(text):
     return tuple(rows)
 
 
+class _InvoiceFeeds(FeedEndpoints, FeedsV20210630):
+    """Feeds client sending the official createFeedDocument/createFeed bodies."""
+
+
 class InvoiceOperations:
     """The invoicing calls of :class:`~.client.SpApiService` (mixed into it)."""
 
@@ -163,8 +171,6 @@ class InvoiceOperations:
         :raise InvalidRequestError: not a PDF, too large, bad metadata, or Amazon refused.
         :raise AuthError, ThrottledError, TransientError: see :mod:`.errors`.
         """
-        from .client import _Feeds  # noqa: PLC0415 (the client imports this module)
-
         options = vat_invoice_options(invoice)
         if not pdf.startswith(b"%PDF-"):
             raise InvalidRequestError("The document is not a PDF.", code="not_pdf")
@@ -178,7 +184,7 @@ class InvoiceOperations:
         self._reserve("uploadVatInvoice")
         info = self._call(
             "createFeedDocument",
-            _Feeds,
+            _InvoiceFeeds,
             "create_feed_document_only",
             PDF_CONTENT_TYPE,
             marketplace_id=marketplace_id,
@@ -186,7 +192,7 @@ class InvoiceOperations:
         self._put_document(info.get("url"), pdf, PDF_CONTENT_TYPE)
         body = self._call(
             "createFeed",
-            _Feeds,
+            _InvoiceFeeds,
             "create_feed_with_options",
             FEED_TYPE_VAT_INVOICE,
             info.get("feedDocumentId"),
@@ -230,10 +236,6 @@ class InvoiceOperations:
         :return: Amazon's report id (str).
         :raise InvalidRequestError, AuthError, ThrottledError, TransientError: see above.
         """
-        from sp_api.api.reports.reports import Reports  # noqa: PLC0415
-
-        from .payloads import utc_iso  # noqa: PLC0415
-
         ids = self._marketplace_ids(marketplace_ids)
         body = self._call(
             "createReport",
