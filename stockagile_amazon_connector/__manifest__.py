@@ -43,6 +43,8 @@
         "views/amazon_listing_creation_views.xml",
         "wizards/amazon_listing_create_wizard_views.xml",
         "data/amazon_unattended_data.xml",
+        "data/amazon_invoice_upload_data.xml",
+        "views/amazon_invoice_upload_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -24,8 +24,11 @@ from . import amazon_product_type
 from . import amazon_listing_creation
 from . import amazon_notification
 from . import amazon_account_notification
+from . import amazon_invoice_upload
+from . import amazon_account_invoicing
 
 # The host ERP's models, extended
+from . import account_move
 from . import product_product
 from . import product_template
 from . import res_groups
