@@ -84,7 +84,12 @@ class AmazonAccount(models.Model):
                 status = service.get_report(account.invoice_report_ref)
                 if not status.done:
                     account._amazon_delay(
-                        account, "invoice_report_poll", eta=REPORT_POLL_SECONDS
+                        account,
+                        "invoice_report_poll",
+                        eta=REPORT_POLL_SECONDS,
+                        description=_lt(
+                            "Amazon: read the VAT invoice report of %(name)s", name=account.name
+                        ),
                     )._amazon_job_read_invoice_report()
                     return "pending"
                 rows = ()
