@@ -34,3 +34,4 @@ from . import test_offer_withdrawal
 from . import test_offer_concurrency
 from . import test_offer_feeds
 from . import test_invoice_upload
+from . import test_invoice_upload_concurrency
