@@ -24,6 +24,10 @@ _logger = logging.getLogger(__name__)
 REPORT_DAYS = 30
 #: Seconds before the job looks again at a report Amazon is still preparing.
 REPORT_POLL_SECONDS = 60
+#: Amazon wants the invoice within one business day of shipping (a day, counted simply).
+INVOICE_DEADLINE = timedelta(days=1)
+#: Orders older than this are not counted as lacking an invoice (Amazon's report keeps 90 days).
+MISSING_INVOICE_DAYS = 90
 
 
 class AmazonAccount(models.Model):
@@ -41,6 +45,78 @@ class AmazonAccount(models.Model):
     )
     invoice_report_ref = fields.Char(string="Pending invoice report", readonly=True, copy=False)
     invoice_report_error = fields.Text(readonly=True, copy=False)
+
+    overview_invoice_missing_count = fields.Integer(
+        string="Shipped orders without invoice on Amazon",
+        compute="_compute_overview_invoices",
+        help="Shipped Amazon orders of the last 90 days whose invoice Amazon does not have yet.",
+    )
+    overview_invoice_late_count = fields.Integer(
+        string="Past Amazon's deadline",
+        compute="_compute_overview_invoices",
+        help="Of those, the ones shipped more than a day ago: Amazon counts them as missing.",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_overview_invoices(self):
+        for account in self:
+            missing, late = account._amazon_orders_missing_invoice()
+            account.overview_invoice_missing_count = len(missing)
+            account.overview_invoice_late_count = len(late)
+
+    def _amazon_orders_missing_invoice(self):
+        """Shipped orders of the account whose invoice is not on Amazon, and those past the
+        deadline (record rules apply).
+
+        :return: ``(orders, late orders)``
+        """
+        self.ensure_one()
+        orders = self.env["sale.order"]
+        if not self.upload_invoices:
+            return orders, orders
+        now = fields.Datetime.now()
+        orders = orders.search(
+            [
+                ("amazon_account_id", "=", self.id),
+                ("state", "=", "sale"),
+                ("date_order", ">=", now - timedelta(days=MISSING_INVOICE_DAYS)),
+                "|",
+                ("amazon_status", "=", "SHIPPED"),
+                ("effective_date", "!=", False),
+            ]
+        )
+        on_amazon = (
+            self.env["amazon.invoice.upload"]
+            .sudo()
+            .search(
+                [
+                    ("sale_order_id", "in", orders.ids),
+                    ("document_type", "=", "invoice"),
+                    ("state", "in", ("sent", "uploaded")),
+                ]
+            )
+            .sale_order_id
+        )
+        missing = orders - on_amazon
+        late = missing.filtered(
+            lambda order: (order.effective_date or order.amazon_last_update or order.date_order)
+            < now - INVOICE_DEADLINE
+        )
+        return missing, late
+
+    def action_overview_missing_invoices(self):
+        """Open the shipped orders whose invoice Amazon does not have yet (the late ones with
+        ``amazon_overview_late`` in the context)."""
+        self.ensure_one()
+        missing, late = self._amazon_orders_missing_invoice()
+        orders = late if self.env.context.get("amazon_overview_late") else missing
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stockagile_amazon_connector.amazon_sale_order_action"
+        )
+        action["domain"] = [("id", "in", orders.ids)]
+        action["context"] = {}
+        action["name"] = f"{action['name']} · {self.name}"
+        return action
 
     @api.depends("region")
     def _compute_upload_invoices(self):

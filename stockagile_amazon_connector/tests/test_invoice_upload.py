@@ -145,3 +145,17 @@ class TestInvoiceUpload(AmazonOrderCase):
         self.assertEqual(self._row(invoice).state, "not_needed")
         run_amazon_jobs(self.env, include_future=True)
         self.assertFalse(self._uploads())
+
+    def test_overview_counts_shipped_orders_without_invoice(self):
+        """The overview counts shipped orders lacking their invoice on Amazon, and late ones."""
+        missing, late = self.account._amazon_orders_missing_invoice()
+        self.assertIn(self.order, missing)
+        self.assertIn(self.order, late, "shipped days ago: past Amazon's deadline")
+        self.assertEqual(self.account.overview_invoice_missing_count, len(missing))
+        self.assertEqual(self.account.overview_invoice_late_count, len(late))
+        self._invoice()
+        run_amazon_jobs(self.env)
+        missing, late = self.account._amazon_orders_missing_invoice()
+        self.assertNotIn(self.order, missing, "its invoice is on Amazon")
+        action = self.account.action_overview_missing_invoices()
+        self.assertEqual(action["domain"], [("id", "in", missing.ids)])
