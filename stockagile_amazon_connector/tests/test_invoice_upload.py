@@ -150,7 +150,11 @@ class TestInvoiceUpload(AmazonOrderCase):
         """The overview counts shipped orders lacking their invoice on Amazon, and late ones."""
         missing, late = self.account._amazon_orders_missing_invoice()
         self.assertIn(self.order, missing)
-        self.assertIn(self.order, late, "shipped days ago: past Amazon's deadline")
+        self.assertNotIn(self.order, late, "delivered today: within Amazon's deadline")
+        self.order.picking_ids.date_done = fields.Datetime.now() - timedelta(days=2)
+        missing, late = self.account._amazon_orders_missing_invoice()
+        self.assertIn(self.order, late, "delivered two days ago: past Amazon's deadline")
+        self.account.invalidate_recordset()
         self.assertEqual(self.account.overview_invoice_missing_count, len(missing))
         self.assertEqual(self.account.overview_invoice_late_count, len(late))
         self._invoice()
