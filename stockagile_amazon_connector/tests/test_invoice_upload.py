@@ -7,6 +7,8 @@ from .common import import_amazon_returns, run_amazon_jobs
 from .test_order_import import SHIPPED_FBM, AmazonOrderCase
 
 SEEDED_RMA = "DQkRv5LJRRMA"
+#: Where wkhtmltopdf looks for the report's assets in tests: refused at once.
+UNREACHABLE_URL = "http://127.0.0.1:9"
 
 
 @tagged("post_install", "-at_install")
@@ -16,6 +18,9 @@ class TestInvoiceUpload(AmazonOrderCase):
     def setUp(self):
         super().setUp()
         self.sandbox.config(report_processing_seconds=0, feed_processing_seconds=0)
+        # wkhtmltopdf renders without fetching the stylesheets from this server: in a test its
+        # requests would wait for the test's own transaction (Odoo 19's test server answers).
+        self.env["ir.config_parameter"].sudo().set_param("report.url", UNREACHABLE_URL)
         self._sync()
         self.order = self._order(SHIPPED_FBM)
 

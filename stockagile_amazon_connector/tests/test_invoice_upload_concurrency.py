@@ -14,6 +14,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..models.amazon_binding_mixin import AmazonBindingMixin
 from .common import SANDBOX_PACKAGE, AmazonSandboxMixin, sandbox_module, sandbox_url
+from .test_invoice_upload import UNREACHABLE_URL
 from .test_order_bindings import MEET_TIMEOUT, run_like_queue_job
 
 SHIPPED_FBM = "402-9918273-1100456"  # seeded: shipped, 9.99 EUR of which 1.73 VAT
@@ -51,6 +52,9 @@ class TestInvoiceUploadsSideBySide(AmazonSandboxMixin, TransactionCase):
         with cr:
             cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
             self.jobs_before = cr.fetchone()[0]
+            parameters = env["ir.config_parameter"]
+            self.report_url = parameters.get_param("report.url")
+            parameters.set_param("report.url", UNREACHABLE_URL)  # see test_invoice_upload
             account = env["amazon.account"].create(
                 self._amazon_account_values(name=f"Amazon ES ({self.tag})")
             )
@@ -102,6 +106,7 @@ class TestInvoiceUploadsSideBySide(AmazonSandboxMixin, TransactionCase):
             env["amazon.account"].browse(self.account_id).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
             env["account.tax"].browse(self.tax_id).unlink()
+            env["ir.config_parameter"].set_param("report.url", self.report_url or False)
 
     def _state(self):
         cr, env = self._committed()
