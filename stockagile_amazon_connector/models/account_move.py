@@ -1,6 +1,7 @@
 """Posted invoices and credit notes of Amazon orders go to Amazon (see amazon_invoice_upload)."""
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .amazon_invoice_upload import UPLOAD_STATES
 
@@ -50,7 +51,13 @@ class AccountMove(models.Model):
 
     def action_amazon_upload(self):
         """Button *Upload to Amazon*: queue the upload of these documents again (refused or
-        not sent yet); an uploaded or sent document is never sent twice."""
+        not sent yet); an uploaded or sent document is never sent twice.
+
+        Only Amazon users who may read the documents; the rows are written as superuser.
+        """
+        if not self.env.user.has_group("stockagile_amazon_connector.group_amazon_user"):
+            raise UserError(_("Only Amazon users upload invoices to Amazon."))
+        self.check_access("read")
         uploads = self.sudo().amazon_upload_ids
         if not uploads:
             uploads = self.env["amazon.invoice.upload"].sudo()._amazon_request(self)

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..odoo_compat import GROUPS_FIELD
 from .common import import_amazon_returns, run_amazon_jobs
 from .test_order_import import SHIPPED_FBM, AmazonOrderCase
 
@@ -142,6 +144,21 @@ class TestInvoiceUpload(AmazonOrderCase):
         invoice.action_amazon_upload()
         run_amazon_jobs(self.env, include_future=True)
         self.assertFalse(self._uploads())
+
+    def test_upload_button_for_amazon_users_only(self):
+        """An accountant without Amazon rights cannot press Upload to Amazon."""
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Accountant",
+                "login": "h25_accountant",
+                GROUPS_FIELD: [(6, 0, [self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        invoice = self.order._create_invoices()
+        invoice.with_user(accountant).action_post()
+        self.assertEqual(self._row(invoice).state, "to_upload", "posting works as before")
+        with self.assertRaises(UserError):
+            invoice.with_user(accountant).action_amazon_upload()
 
     def test_account_without_upload_not_needed(self):
         """An account whose invoices Amazon issues (VCS) uploads nothing."""
