@@ -68,6 +68,8 @@ class SandboxState:
             self.feeds: dict[str, dict] = {}
             self.reports: dict[str, dict] = {}
             self.shipments: list[dict] = []
+            #: UPLOAD_VAT_INVOICE documents Amazon took or failed (see vat_invoices.py)
+            self.vat_invoices: list[dict] = []
             self.faults: list[dict] = []
             #: Notifications API: destinationId -> Destination, notificationType -> Subscription
             self.destinations: dict[str, dict] = {}
@@ -157,6 +159,7 @@ class SandboxState:
                     "catalog": self.catalog,
                     "orders": self.orders,
                     "shipments": self.shipments,
+                    "vatInvoices": self.vat_invoices,
                     "feeds": self.feeds,
                     "reports": self.reports,
                     "documents": documents,

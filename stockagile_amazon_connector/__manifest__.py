@@ -45,6 +45,8 @@
         "data/amazon_unattended_data.xml",
         "data/amazon_price_sync_data.xml",
         "views/amazon_account_price_sync_views.xml",
+        "data/amazon_invoice_upload_data.xml",
+        "views/amazon_invoice_upload_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -2,7 +2,7 @@
 
 import json
 
-from .. import SELLER_ID, jobs
+from .. import SELLER_ID, jobs, vat_invoices
 from ..listing_ops import (
     attributes_to_patches,
     find_listing,
@@ -55,6 +55,17 @@ def create_feed(request):
     unknown = [m for m in marketplace_ids if m not in MARKETPLACES]
     if unknown:
         raise bad_request("Invalid input", f"Unknown marketplace id(s): {', '.join(unknown)}.")
+    options = body.get("feedOptions")
+    if options is not None and (
+        not isinstance(options, dict) or any(not isinstance(v, str) for v in options.values())
+    ):
+        raise bad_request("Invalid input", "'feedOptions' must map names to strings.")
+    if feed_type == vat_invoices.FEED_TYPE:
+        problems = vat_invoices.option_errors(options)
+        if len(marketplace_ids) != 1:
+            problems.append("An invoice is uploaded to one marketplace.")
+        if problems:
+            raise bad_request("InvalidInput", " ".join(problems))
     state = request.state
     with state.lock:
         document = state.documents.get(doc_id) if isinstance(doc_id, str) else None
@@ -63,6 +74,14 @@ def create_feed(request):
         if document["content"] is None:
             raise bad_request(
                 "Invalid input", "The feed document has not been uploaded to its URL."
+            )
+        if feed_type == vat_invoices.FEED_TYPE and not document["contentType"].startswith(
+            vat_invoices.PDF_CONTENT_TYPE
+        ):
+            raise bad_request(
+                "InvalidInput",
+                f"An invoice feed document must be created with contentType "
+                f"{vat_invoices.PDF_CONTENT_TYPE}.",
             )
         feed = jobs.new_job(state.config["feed_processing_seconds"])
         feed.update(
@@ -122,6 +141,8 @@ def _finish_feed(state, feed):
     content = state.documents[feed["_input"]]["content"] or b""
     if feed["feedType"] == "JSON_LISTINGS_FEED":
         status, report = process_listings_feed(state, feed, content)
+    elif feed["feedType"] == vat_invoices.FEED_TYPE:
+        status, report = "DONE", {"header": _header(feed), **process_upload(state, feed, content)}
     else:
         status, report = (
             "FATAL",
@@ -137,6 +158,11 @@ def _finish_feed(state, feed):
     feed["processingStatus"] = status
     feed["resultFeedDocumentId"] = document["documentId"]
     feed["_report"] = report
+
+
+def process_upload(state, feed, content):
+    """An ``UPLOAD_VAT_INVOICE`` feed: one invoice PDF (see :mod:`..vat_invoices`)."""
+    return vat_invoices.process_upload(state, feed, content)
 
 
 def _header(feed, seller_id=SELLER_ID):

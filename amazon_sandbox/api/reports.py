@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from .. import jobs
+from .. import jobs, vat_invoices
 from ..responses import bad_request, json_response, not_found
 from ..returns_report import FLAT, REPORT_TYPES, render_flat, render_xml
 from ..seed import MARKETPLACES
@@ -28,11 +28,11 @@ def create_report(request):
     if not isinstance(body, dict):
         raise bad_request("Invalid input", "The body must be a JSON object.")
     report_type, marketplace_ids = body.get("reportType"), body.get("marketplaceIds")
-    if report_type not in REPORT_TYPES:
+    if report_type not in (*REPORT_TYPES, vat_invoices.REPORT_TYPE):
         raise bad_request(
             "Invalid input",
             f"Report type {report_type!r} is not supported; the "
-            f"sandbox simulates {', '.join(REPORT_TYPES)}.",
+            f"sandbox simulates {', '.join((*REPORT_TYPES, vat_invoices.REPORT_TYPE))}.",
         )
     if (
         not isinstance(marketplace_ids, list)
@@ -58,6 +58,7 @@ def create_report(request):
                 "dataStartTime": iso(start),
                 "dataEndTime": iso(end),
                 "marketplaceIds": list(marketplace_ids),
+                "_options": body.get("reportOptions") or {},
             }
         )
         state.reports[report["reportId"]] = report
@@ -110,6 +111,9 @@ def advance(state):
 def _finish_report(state, report):
     """Select returns by request date and marketplace; no data -> CANCELLED (as documented)."""
     start, end = report["dataStartTime"], report["dataEndTime"]
+    if report["reportType"] == vat_invoices.REPORT_TYPE:
+        _finish_vat_invoice_report(state, report, start, end)
+        return
     rows = [
         row
         for row in state.returns
@@ -125,6 +129,27 @@ def _finish_report(state, report):
     else:
         content, content_type = render_xml(rows), "text/xml; charset=UTF-8"
     document = create_document(state, "report", content_type, content, compress=True)
+    report["processingStatus"] = "DONE"
+    report["reportDocumentId"] = document["documentId"]
+
+
+def _finish_vat_invoice_report(state, report, start, end):
+    """The VAT Invoice Data Report: shipments and refunds with their invoice status."""
+    pending_only = str(report["_options"].get("pendingInvoices", "")).lower() == "true"
+    with state.lock:
+        rows = vat_invoices.report_rows(
+            state, report["marketplaceIds"], start, end, pending_only=pending_only
+        )
+    if not rows and state.config.get("cancel_empty_reports", True):
+        report["processingStatus"] = "CANCELLED"
+        return
+    document = create_document(
+        state,
+        "report",
+        "text/tab-separated-values; charset=UTF-8",
+        vat_invoices.render(rows),
+        compress=True,
+    )
     report["processingStatus"] = "DONE"
     report["reportDocumentId"] = document["documentId"]
 

@@ -27,8 +27,11 @@ from . import amazon_listing_creation
 from . import amazon_notification
 from . import amazon_account_notification
 from . import amazon_price_watch
+from . import amazon_invoice_upload
+from . import amazon_account_invoicing
 
 # The host ERP's models, extended
+from . import account_move
 from . import product_pricelist
 from . import product_pricelist_item
 from . import product_product

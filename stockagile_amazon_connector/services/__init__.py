@@ -6,7 +6,7 @@ models build an :class:`AccountConfig`, call :class:`SpApiService` and react to 
 :mod:`.errors` classes.
 """
 
-from . import const, notifications, payloads
+from . import const, invoices, notifications, payloads
 from .client import SpApiService
 from .config import AccountConfig, MarketplaceRef
 from .errors import (
@@ -65,6 +65,7 @@ __all__ = [
     "TransientError",
     "UnsafeDocumentError",
     "const",
+    "invoices",
     "notifications",
     "payloads",
 ]

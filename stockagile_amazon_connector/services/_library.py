@@ -297,6 +297,21 @@ class FeedEndpoints:
         }
         return self._request(kwargs.pop("path"), data=data, add_marketplace=False)
 
+    @sp_endpoint("/feeds/2021-06-30/feeds", method="POST")
+    def create_feed_with_options(
+        self, feed_type, document_id, marketplace_ids, feed_options, **kwargs
+    ):
+        """createFeed with ``feedOptions`` (e.g. an invoice's metadata), the official body only."""
+        kwargs.pop("method", None)
+        data = {
+            "feedType": feed_type,
+            "marketplaceIds": list(marketplace_ids),
+            "inputFeedDocumentId": document_id,
+            "feedOptions": dict(feed_options),
+            "method": "POST",
+        }
+        return self._request(kwargs.pop("path"), data=data, add_marketplace=False)
+
     @sp_endpoint("/feeds/2021-06-30/documents", method="POST")
     def create_feed_document_only(self, content_type, **kwargs):
         """createFeedDocument with the body ``{"contentType": content_type}`` only."""

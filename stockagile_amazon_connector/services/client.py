@@ -48,6 +48,7 @@ from .errors import (
     TransientError,
     UnsafeDocumentError,
 )
+from .invoices import InvoiceOperations
 from .models import (
     CatalogItem,
     Destination,
@@ -89,7 +90,7 @@ MAX_REDIRECTS = 3
 _DECOMPRESS_STEP = 64 * 1024
 
 
-class SpApiService:
+class SpApiService(InvoiceOperations):
     """SP-API operations of one seller account.
 
     Cheap to build (no network in ``__init__``); sp_api clients are built per call from the

@@ -47,6 +47,8 @@ USAGE_PLANS = {
     "createReport": UsagePlan(0.0167, 15),
     "getReport": UsagePlan(2.0, 15),
     "getReportDocument": UsagePlan(0.0167, 15),
+    # Feed type UPLOAD_VAT_INVOICE: one invoice upload every three seconds (on top of createFeed)
+    "uploadVatInvoice": UsagePlan(1 / 3, 1),
 }
 
 #: Retry delay (seconds) used after a 429 when neither the header nor the plan tells better.

@@ -35,3 +35,5 @@ from . import test_offer_concurrency
 from . import test_offer_feeds
 from . import test_price_sources
 from . import test_buyer_changes
+from . import test_invoice_upload
+from . import test_invoice_upload_concurrency

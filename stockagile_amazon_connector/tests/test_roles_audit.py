@@ -84,6 +84,11 @@ NAVIGATION_OR_ELSEWHERE = {
     "button_cancelled",
     # The job mixin's Retry: one method, walked on the account and a listing.
     "action_amazon_retry_jobs",
+    # Invoices on Amazon: the overview's list, and Upload to Amazon (Amazon users only,
+    # test_invoice_upload: the walk has no posted invoice).
+    "action_overview_missing_invoices",
+    "action_amazon_upload",
+    "action_upload",
 }
 WALKED_MODELS = ("amazon.account", "amazon.listing", "product.product", "product.template")
 WALKED_MODELS += ("sale.order", "stock.picking", "amazon.order")

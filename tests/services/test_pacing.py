@@ -96,7 +96,9 @@ def test_official_plans_copied():
     assert USAGE_PLANS["putListingsItem"] == (5.0, 10)
     assert USAGE_PLANS["getDefinitionsProductType"] == (5.0, 10)
     assert USAGE_PLANS["createSubscription"] == (1.0, 5)
-    assert len(USAGE_PLANS) == 25
+    # One invoice upload (UPLOAD_VAT_INVOICE feed) every three seconds, besides createFeed.
+    assert USAGE_PLANS["uploadVatInvoice"] == (1 / 3, 1)
+    assert len(USAGE_PLANS) == 26
 
 
 class RowStore:
