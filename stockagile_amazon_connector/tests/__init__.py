@@ -33,3 +33,4 @@ from . import test_offers
 from . import test_offer_withdrawal
 from . import test_offer_concurrency
 from . import test_offer_feeds
+from . import test_pan_eu_sync
