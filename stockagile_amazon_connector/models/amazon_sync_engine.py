@@ -278,7 +278,10 @@ class AmazonSyncEngine(models.AbstractModel):
             if offer.feed_id in feeds or offer.state == "error"
         }
         self._dequeue_many(covered)
-        return "feeds %s" % ", ".join(feeds.mapped("feed_ref"))
+        # A feed Amazon throttled is created later by a job of its own: named by its document.
+        return "feeds %s" % ", ".join(
+            feed.feed_ref or f"{feed.document_ref} (to create)" for feed in feeds
+        )
 
     def _dequeue_many(self, last_change_ids):
         """Delete, for many offers at once, the queued changes a push covered.

@@ -34,7 +34,7 @@ class PanEuCase(AmazonMarketplacesCase):
         for product in self.products:
             self._set_inventory(product, 10)
         self.products.amazon_sync = True
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=40)
         # A feed's record is dated by the test transaction's clock, its start: date these
         # patches before it too, as they were (else every feed's report pushes them again).
         self.env["amazon.offer"].search([("account_id", "=", self.account.id)]).write(
@@ -181,7 +181,7 @@ class TestAccountLeaving(PanEuCase):
         """Removing NL sets every SKU to 0 on .nl only; the other marketplaces keep Odoo's 10."""
         nl = self.marketplaces.filtered(lambda m: m.code == "NL")
         self.account.marketplace_ids -= nl
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=40)
         for sku in SKUS:
             self.assertEqual(self._held(sku), {**self._everywhere(10), "NL": 0})
         withdrawals = self._withdrawals()
@@ -204,7 +204,7 @@ class TestAccountLeaving(PanEuCase):
     def test_archived_account_withdraws_every_offer(self):
         """Archiving the account sets every SKU to 0 in its five marketplaces."""
         self.account.action_archive()
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=40)
         for sku in SKUS:
             self.assertEqual(self._held(sku), self._everywhere(0))
         withdrawals = self._withdrawals()
@@ -214,7 +214,7 @@ class TestAccountLeaving(PanEuCase):
         # Stock moving afterwards reaches no marketplace of the archived account.
         self.sandbox.clear_requests()
         self._set_inventory(self.products[0], 3)
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=40)
         self.assertFalse(self._requests("patchListingsItem"))
 
 
@@ -237,7 +237,7 @@ class TestAccountAdded(AmazonMarketplacesCase):
         listing = mug.amazon_listing_ids
         self.assertEqual(listing.account_id, account)
         self.assertEqual(listing.offer_ids.marketplace_id, self.marketplaces)
-        self._push()
+        run_amazon_jobs(self.env, include_future=True, max_rounds=40)
         self.assertEqual(set(listing.offer_ids.mapped("state")), {"synced"})
         for marketplace in self.marketplaces:
             self.assertEqual(self.sandbox.listing(SKUS[0], marketplace.api_ref)["quantity"], 6)
