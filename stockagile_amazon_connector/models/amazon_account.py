@@ -181,10 +181,15 @@ class AmazonAccount(models.Model):
     # The seam to Amazon
     # ------------------------------------------------------------------
 
-    def _get_sp_api_config(self):
-        """Return the service layer's view of this account (secrets read as superuser)."""
+    def _get_sp_api_config(self, marketplaces=None):
+        """Return the service layer's view of this account (secrets read as superuser).
+
+        :param marketplaces: other marketplaces the service may call too (one removed from the
+            account, whose offers are withdrawn there).
+        """
         self.ensure_one()
         account = self.sudo()
+        markets = account.marketplace_ids | (marketplaces or account.marketplace_ids.browse())
         return AccountConfig(
             seller_id=account.seller_id,
             lwa_client_id=account.lwa_client_id or "",
@@ -198,14 +203,14 @@ class AmazonAccount(models.Model):
                     region=marketplace.region,
                     currency=marketplace.currency_id.name,
                 )
-                for marketplace in account.marketplace_ids
+                for marketplace in markets
             ),
             sp_api_endpoint=account.sp_api_endpoint or None,
             lwa_token_endpoint=account.lwa_token_endpoint or None,
             timeout=account.request_timeout or 20.0,
         )
 
-    def _get_sp_api_service(self):
+    def _get_sp_api_service(self, marketplaces=None):
         """Return the object that talks to Amazon for this account.
 
         Every call to Amazon goes through here: focused unit tests patch this method, integration
@@ -215,7 +220,9 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         store = self.env["amazon.rate.bucket"]._store(self._get_rate_limit_key())
-        return SpApiService(self._get_sp_api_config(), limiter=RateLimiter(store=store, headroom=1))
+        return SpApiService(
+            self._get_sp_api_config(marketplaces), limiter=RateLimiter(store=store, headroom=1)
+        )
 
     def _get_rate_limit_key(self):
         """Key of this account's pacing buckets: Amazon meters per selling partner, so accounts

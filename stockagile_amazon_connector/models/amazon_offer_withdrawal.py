@@ -276,7 +276,8 @@ class AmazonOfferWithdrawal(models.Model):
         if synced:
             withdrawal.state = "cancelled"
             return "synced again"
-        service = account._get_sp_api_service()
+        # Its marketplace may have been removed from the account (that is why it is withdrawn).
+        service = account._get_sp_api_service(withdrawal.marketplace_id)
         with withdrawal._amazon_unit(account):
             try:
                 service.patch_listing(
