@@ -16,13 +16,16 @@ from .ratelimit import rate_header
 from .responses import Response, errors_response, json_response
 
 
-def fault_response(kind: str, operation: str, fault=None) -> Response:
-    """The canned answer of an injected fault (``lwaToken`` gets LWA-shaped bodies)."""
+def fault_response(kind: str, operation: str, fault=None, rate_plans=None) -> Response:
+    """The canned answer of an injected fault (``lwaToken`` gets LWA-shaped bodies).
+
+    :param rate_plans: the config's ``rate_plans``: a throttle announces the rate in force.
+    """
     if kind in DOCUMENT_FAULTS:
         return _document_fault(kind, fault or {})
     if operation == "lwaToken":
         return _lwa_fault(kind)
-    limit = {"x-amzn-RateLimit-Limit": rate_header(operation)}
+    limit = {"x-amzn-RateLimit-Limit": rate_header(operation, rate_plans)}
     if kind == "throttle":
         resp = errors_response(
             429, "QuotaExceeded", "You exceeded your quota for the requested resource."

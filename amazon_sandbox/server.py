@@ -192,7 +192,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if fault["kind"] in ANSWER_FAULTS:
                 return rewrite_document_url(self._serve_call(route, request), fault)
             if fault["kind"] != "slow":
-                return fault_response(fault["kind"], route.operation, fault)
+                return fault_response(
+                    fault["kind"], route.operation, fault, state.config.get("rate_plans")
+                )
         return self._serve_call(route, request)
 
     def _serve_call(self, route: Route, request: Request) -> Response:
@@ -202,15 +204,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
             denied = self._check_token(state, route.operation)
             if denied:
                 return denied
-            if state.config.get("rate_limits") and not state.limiter.allow(route.operation):
+            plans = state.config.get("rate_plans")
+            if state.config.get("rate_limits") and not state.limiter.allow(route.operation, plans):
                 resp = errors_response(
                     429, "QuotaExceeded", "You exceeded your quota for the requested resource."
                 )
-                resp.headers["x-amzn-RateLimit-Limit"] = rate_header(route.operation)
+                resp.headers["x-amzn-RateLimit-Limit"] = rate_header(route.operation, plans)
                 return resp
         response = self._run(route, request)
         if route.kind == "sp":
-            response.headers.setdefault("x-amzn-RateLimit-Limit", rate_header(route.operation))
+            response.headers.setdefault(
+                "x-amzn-RateLimit-Limit",
+                rate_header(route.operation, state.config.get("rate_plans")),
+            )
         return response
 
     def _check_token(self, state: SandboxState, operation: str):

@@ -17,6 +17,8 @@ from .timeutil import now
 
 DEFAULT_CONFIG = {
     "rate_limits": True,
+    # {operationId: [rate, burst]} replacing Amazon's usage plans (a test's faster Amazon).
+    "rate_plans": {},
     "feed_processing_seconds": 0.0,
     "report_processing_seconds": 0.0,
     "cancel_empty_reports": True,

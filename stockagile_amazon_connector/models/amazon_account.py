@@ -181,10 +181,15 @@ class AmazonAccount(models.Model):
     # The seam to Amazon
     # ------------------------------------------------------------------
 
-    def _get_sp_api_config(self):
-        """Return the service layer's view of this account (secrets read as superuser)."""
+    def _get_sp_api_config(self, marketplaces=None):
+        """Return the service layer's view of this account (secrets read as superuser).
+
+        :param marketplaces: other marketplaces the service may call too (one removed from the
+            account, whose offers are withdrawn there).
+        """
         self.ensure_one()
         account = self.sudo()
+        markets = account.marketplace_ids | (marketplaces or account.marketplace_ids.browse())
         return AccountConfig(
             seller_id=account.seller_id,
             lwa_client_id=account.lwa_client_id or "",
@@ -198,14 +203,14 @@ class AmazonAccount(models.Model):
                     region=marketplace.region,
                     currency=marketplace.currency_id.name,
                 )
-                for marketplace in account.marketplace_ids
+                for marketplace in markets
             ),
             sp_api_endpoint=account.sp_api_endpoint or None,
             lwa_token_endpoint=account.lwa_token_endpoint or None,
             timeout=account.request_timeout or 20.0,
         )
 
-    def _get_sp_api_service(self):
+    def _get_sp_api_service(self, marketplaces=None):
         """Return the object that talks to Amazon for this account.
 
         Every call to Amazon goes through here: focused unit tests patch this method, integration
@@ -215,7 +220,9 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         store = self.env["amazon.rate.bucket"]._store(self._get_rate_limit_key())
-        return SpApiService(self._get_sp_api_config(), limiter=RateLimiter(store=store, headroom=1))
+        return SpApiService(
+            self._get_sp_api_config(marketplaces), limiter=RateLimiter(store=store, headroom=1)
+        )
 
     def _get_rate_limit_key(self):
         """Key of this account's pacing buckets: Amazon meters per selling partner, so accounts
@@ -359,11 +366,57 @@ class AmazonAccount(models.Model):
         if self.sync_error != message:
             self.sync_error = message
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._amazon_list_synced_products()
+        return accounts
+
+    def _amazon_list_synced_products(self):
+        """Give the products already ticked for sync a listing in these new accounts, with an
+        offer per marketplace, pushed: a product ticked before its account exists sells there
+        as soon as the account does."""
+        Product = self.env["product.product"].sudo()
+        for account in self.filtered("active"):
+            products = Product.with_company(account.company_id).search(
+                [
+                    ("amazon_sync", "=", True),
+                    ("company_id", "in", [False, account.company_id.id]),
+                ]
+            )
+            products._amazon_enable_listings(accounts=account)
+
     def write(self, vals):
+        before = {}
+        if "marketplace_ids" in vals or "active" in vals:
+            before = {account: (account.active, account.marketplace_ids) for account in self}
         result = super().write(vals)
         if "marketplace_ids" in vals:
             self._amazon_bind_offers()
+        for account, (was_active, marketplaces) in before.items():
+            account._amazon_withdraw_left(was_active, marketplaces)
         return result
+
+    def _amazon_withdraw_left(self, was_active, marketplaces):
+        """Set to 0 on Amazon the offers this account no longer syncs: all of them when it is
+        archived, those of the marketplaces removed from it (see ``amazon.offer.withdrawal``).
+
+        Otherwise Amazon keeps selling, at the last quantity sent, stock nobody updates.
+
+        :param was_active: whether the account was active before the change.
+        :param marketplaces: its marketplaces before the change.
+        """
+        self.ensure_one()
+        if not was_active:
+            return
+        listings = self.sudo().listing_ids.filtered("active")
+        Withdrawal = self.env["amazon.offer.withdrawal"]
+        if not self.active:
+            Withdrawal._amazon_withdraw(listings, "account_archived", marketplaces)
+            return
+        removed = marketplaces - self.marketplace_ids
+        if removed:
+            Withdrawal._amazon_withdraw(listings, "marketplace_removed", removed)
 
     def _amazon_bind_offers(self):
         """Give the account's synced listings their offers in marketplaces added to it; the
@@ -420,15 +473,16 @@ class AmazonAccount(models.Model):
             links=self._links_to_follow("listings", "jobs"),
         )
 
-    def _enqueue_feed(self, marketplace=None):
+    def _enqueue_feed(self, marketplace=None, eta=None):
         """Enqueue the feed job of ``marketplace`` (one pending per marketplace; default:
-        every marketplace of the account)."""
+        every marketplace of the account), in ``eta`` seconds if given."""
         self.ensure_one()
         for market in marketplace or self.marketplace_ids:
             self._amazon_delay(
                 self,
                 f"feed:{market.id}",
                 priority=PRIORITY_BULK,
+                eta=eta,
                 description=_lt(
                     "Amazon: feed of %(account)s's queued offers on %(marketplace)s",
                     account=self.name,

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL, split_every
 from odoo.tools.translate import LazyTranslate
 
-from ..services import payloads
+from ..services import ThrottledError, TransientError, payloads
 from ..services.const import MAX_MESSAGES_PER_LISTINGS_FEED
 from .amazon_job_mixin import PRIORITY_BULK, REFRESH_MAX_IDS
 from .amazon_listing import OFFER_PRODUCT_TYPE
@@ -14,12 +14,15 @@ _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
 FEED_STATES = [
+    ("prepared", "Uploaded"),
     ("submitted", "Submitted"),
     ("done", "Done"),
     ("error", "Error"),
 ]
 #: Seconds between two looks at a feed Amazon is still processing.
 FEED_POLL_DELAY = 30
+#: Seconds before creating an uploaded feed again after an outage said nothing of when.
+FEED_CREATE_RETRY = 5
 
 
 class AmazonFeed(models.Model):
@@ -29,6 +32,10 @@ class AmazonFeed(models.Model):
     offer it updates and with which quantity and price, so that the report marks each offer
     synced or in error with Amazon's own message. An offer's ``feed_id`` is the last feed that
     carries it: an older feed's report never applies to it (stale-feed guard, per offer).
+
+    A feed whose document was uploaded but whose ``createFeed`` Amazon throttled (or could not
+    answer) is kept *Uploaded* with its document id, carrying its offers, and created by a job
+    of its own (:meth:`_amazon_job_create`): a retry never uploads the document again.
     """
 
     _name = "amazon.feed"
@@ -40,7 +47,12 @@ class AmazonFeed(models.Model):
     account_id = fields.Many2one("amazon.account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     marketplace_id = fields.Many2one("amazon.marketplace", required=True)
-    feed_ref = fields.Char(string="Feed ID", required=True, readonly=True, index=True)
+    feed_ref = fields.Char(string="Feed ID", readonly=True, index=True)
+    document_ref = fields.Char(
+        string="Feed document ID",
+        readonly=True,
+        help="The document uploaded to Amazon for this feed, kept until createFeed succeeds.",
+    )
     state = fields.Selection(FEED_STATES, default="submitted", required=True, readonly=True)
     message_count = fields.Integer(readonly=True)
     message_map = fields.Json(readonly=True)
@@ -61,8 +73,15 @@ class AmazonFeed(models.Model):
         quantities = listings._amazon_quantities() if account.sync_stock else {}
         feeds = self.browse()
         for chunk in split_every(MAX_MESSAGES_PER_LISTINGS_FEED, offers.ids, offers.browse):
-            feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
-        feeds._enqueue_check(FEED_POLL_DELAY // 10)
+            try:
+                feeds |= self._submit_chunk(account, service, marketplace, chunk, quantities)
+            except ThrottledError as error:
+                if not feeds:
+                    raise  # nothing uploaded yet: the job waits for createFeed's pace
+                # Feeds already created must not be rolled back: the rest goes later.
+                account._enqueue_feed(marketplace, eta=max(1, round(error.retry_after or 1)))
+                break
+        feeds.filtered(lambda feed: feed.state == "submitted")._enqueue_check(FEED_POLL_DELAY // 10)
         return feeds
 
     def _submit_chunk(self, account, service, marketplace, offers, quantities):
@@ -87,19 +106,75 @@ class AmazonFeed(models.Model):
         if not messages:
             return self.browse()
         document = payloads.listings_feed_document(account.seller_id, messages)
-        feed_ref = service.submit_listings_feed(marketplace.api_ref, document)
+        # Raises ThrottledError before uploading anything while createFeed must wait.
+        document_ref = service.upload_listings_feed_document(marketplace.api_ref, document)
         feed = self.create(
             {
                 "account_id": account.id,
                 "marketplace_id": marketplace.id,
-                "feed_ref": feed_ref,
+                "state": "prepared",
+                "document_ref": document_ref,
                 "message_count": len(messages),
                 "message_map": message_map,
             }
         )
         sent.write({"feed_id": feed.id, "state": "pending"})
         sent.listing_id._amazon_summarise()
+        try:
+            feed._create_feed(service)
+        except (ThrottledError, TransientError) as error:
+            # The document is uploaded: keep the feed (committed with this job) and create it
+            # in a job of its own, which never uploads the document again.
+            wait = error.retry_after if error.retry_after is not None else FEED_CREATE_RETRY
+            feed._enqueue_create(max(1, round(wait)))
         return feed
+
+    def _create_feed(self, service):
+        """createFeed of this uploaded feed; it is then *Submitted*."""
+        self.ensure_one()
+        feed_ref = service.create_listings_feed(self.marketplace_id.api_ref, self.document_ref)
+        self.write({"feed_ref": feed_ref, "state": "submitted"})
+
+    def _enqueue_create(self, delay=None):
+        """Create these uploaded feeds on Amazon in ``delay`` seconds (a job each)."""
+        for feed in self:
+            feed._amazon_delay(
+                feed.account_id,
+                "create",
+                priority=PRIORITY_BULK,
+                eta=delay or None,
+                description=_lt(
+                    "Amazon: create the uploaded feed on %(marketplace)s",
+                    marketplace=feed.marketplace_id.name,
+                ),
+            )._amazon_job_create()
+
+    def _amazon_job_create(self):
+        """Job: createFeed of an uploaded feed (its document is not uploaded again).
+
+        A feed whose offers all went to a later feed meanwhile is dropped instead: Amazon
+        would only be sent values older than that feed's.
+        """
+        self._amazon_claim_job()
+        feed = self.sudo().exists()
+        if not feed or feed.state != "prepared":
+            return "nothing to do"
+        # One creation at a time (a concurrent one is retried by queue_job), then read.
+        self.env.cr.execute(
+            "SELECT id FROM amazon_feed WHERE id = %s FOR NO KEY UPDATE NOWAIT", [feed.id]
+        )
+        feed.invalidate_recordset()
+        if feed.state != "prepared":
+            return "nothing to do"
+        if not feed.offer_ids:
+            feed.unlink()
+            return "superseded by a later feed"
+        account = feed.account_id
+        service = account._get_sp_api_service()
+        with feed._amazon_unit(account):
+            feed._create_feed(service)
+        feed._enqueue_check(FEED_POLL_DELAY // 10)
+        return feed.feed_ref
 
     def _enqueue_check(self, delay=FEED_POLL_DELAY):
         """Look at these feeds on Amazon in ``delay`` seconds (a job each)."""
@@ -118,8 +193,10 @@ class AmazonFeed(models.Model):
 
     @api.model
     def _cron_check_feeds(self):
-        """Safety net: enqueue the check of every feed still submitted (identities dedupe)."""
+        """Safety net: enqueue the check of every feed still submitted, and the creation of
+        every uploaded one (identities dedupe)."""
         self.search([("state", "=", "submitted")])._enqueue_check(0)
+        self.search([("state", "=", "prepared")])._enqueue_create()
 
     def _amazon_job_check(self):
         """Job: apply the feed's processing report, or look again later while Amazon works."""
@@ -197,9 +274,12 @@ class AmazonFeed(models.Model):
             again.listing_id._queue_changes(kind="all", offers=again)
         # Changes queued meanwhile and not pushed yet (e.g. they went to a feed job that
         # skipped them): push them now.
+        # Offers whose marketplace has a feed job waiting are left to it: a later *Sync all*
+        # queued them for that feed, which would otherwise find nothing to send.
         changed = (
             self.env["amazon.listing.change"].sudo().search([("offer_id", "in", offers.ids)])
         ).offer_id - again
+        changed = self.env["amazon.sync.engine"]._without_feed_job(changed)
         if changed:
             self.env["amazon.sync.engine"]._enqueue(changed)
         self.env["amazon.offer.withdrawal"]._amazon_after_feed(self)

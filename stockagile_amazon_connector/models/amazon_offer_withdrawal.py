@@ -2,7 +2,9 @@
 
 A product whose internal reference changes, whose *Sync with Amazon* is unticked, that is
 archived, deleted or moved to another company leaves Amazon holding its old SKU at the last
-quantity sent: Amazon keeps selling stock Odoo no longer offers under that SKU. Its offers
+quantity sent: Amazon keeps selling stock Odoo no longer offers under that SKU. So does a
+marketplace removed from an account (its offers there) and an archived account (all of its
+offers). Its offers
 cannot say so any more (a new reference is the same offer under a new SKU; a deleted product
 has no offer left), so each old SKU gets a row of its own per marketplace, the binding
 ``(account, marketplace, SKU)``: its job takes the row first, then sets Amazon's quantity of the
@@ -48,6 +50,8 @@ WITHDRAWAL_REASONS = [
     ("archived", "Product archived"),
     ("deleted", "Product deleted"),
     ("company_changed", "Product moved to another company"),
+    ("marketplace_removed", "Marketplace removed from the account"),
+    ("account_archived", "Amazon account archived"),
 ]
 
 
@@ -103,24 +107,36 @@ class AmazonOfferWithdrawal(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _amazon_withdraw(self, listings, reason):
+    def _amazon_withdraw(self, listings, reason, marketplaces=None):
         """Set the SKUs of ``listings`` (as they are now) to 0 in every marketplace of their
         accounts: a pending row each (a done one is pending again), a job each.
 
         ``INSERT … ON CONFLICT DO UPDATE``: a withdrawal of the SKU asked again (sync ticked and
         unticked twice) is the same row, sent again.
+
+        :param marketplaces: only these marketplaces (a marketplace removed from the account).
         """
-        listings = listings.sudo().filtered(lambda listing: listing.sku)
+        # An archived account's offers were withdrawn when it was archived: nothing is sent
+        # for it any more.
+        listings = listings.sudo().filtered(
+            lambda listing: listing.sku
+            and (listing.account_id.active or reason == "account_archived")
+        )
         rows = {
             (listing.account_id.id, marketplace.id, listing.sku): listing.product_id.id
             for listing in listings
-            for marketplace in listing.account_id.marketplace_ids
+            for marketplace in (
+                listing.account_id.marketplace_ids if marketplaces is None else marketplaces
+            )
         }
         if not rows:
             return self.browse()
         # Offers being pushed finish first: their rows change here (a push job holds them
         # until its call to Amazon returned), so no push of the old SKU lands after its 0.
-        listings.offer_ids.write({"state": "pending"})
+        offers = listings.offer_ids
+        if marketplaces is not None:
+            offers = offers.filtered(lambda offer: offer.marketplace_id in marketplaces)
+        offers.write({"state": "pending"})
         self.flush_model()
         values = SQL(", ").join(
             SQL(
@@ -241,10 +257,13 @@ class AmazonOfferWithdrawal(models.Model):
         if withdrawal.state not in ("pending", "error"):
             return "nothing to withdraw"
         account = withdrawal.account_id
-        if not account.active:
+        if not account.active and withdrawal.reason != "account_archived":
             return "account archived"
+        # Synced again: an active listing of the SKU sells it in this marketplace (again).
         synced = (
-            self.env["amazon.listing"]
+            account.active
+            and withdrawal.marketplace_id in account.marketplace_ids
+            and self.env["amazon.listing"]
             .sudo()
             .search_count(
                 [
@@ -257,7 +276,8 @@ class AmazonOfferWithdrawal(models.Model):
         if synced:
             withdrawal.state = "cancelled"
             return "synced again"
-        service = account._get_sp_api_service()
+        # Its marketplace may have been removed from the account (that is why it is withdrawn).
+        service = account._get_sp_api_service(withdrawal.marketplace_id)
         with withdrawal._amazon_unit(account):
             try:
                 service.patch_listing(

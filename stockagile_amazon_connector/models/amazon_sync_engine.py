@@ -28,6 +28,10 @@ _logger = logging.getLogger(__name__)
 #: Offers of one marketplace enqueued at once beyond which one feed carries them (Amazon's
 #: advice for bulk updates) instead of one patchListingsItem job each.
 FEED_THRESHOLD = 50
+#: Minutes after which a feed job that has not run (pending past its time, or started and
+#: never finished) no longer covers its marketplace's queued offers: pacing holds a feed job a
+#: few minutes at most (createFeed: one call per two minutes after a burst).
+FEED_JOB_STUCK_MINUTES = 10
 
 
 class AmazonSyncEngine(models.AbstractModel):
@@ -93,12 +97,48 @@ class AmazonSyncEngine(models.AbstractModel):
         ids.update(offers.ids)
 
     @api.model
+    def _without_feed_job(self, offers):
+        """``offers`` but those whose marketplace's feed job is waiting or running.
+
+        That job sends them (its changes are read when it runs), in the feed of the *Sync all*
+        that queued them: pushing them one by one instead would leave it nothing to send. A
+        feed job that failed, or is stuck ``FEED_JOB_STUCK_MINUTES`` past its time, covers
+        nothing.
+        """
+        if not offers:
+            return offers
+        account = self.env["amazon.account"]
+        keys = {
+            offer: account.browse(offer.account_id.id)._amazon_job_key(
+                f"feed:{offer.marketplace_id.id}"
+            )
+            for offer in offers
+        }
+        self.env["queue.job"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT identity_key FROM queue_job
+             WHERE identity_key IN %s
+               AND state IN ('pending', 'enqueued', 'started')
+               AND GREATEST(COALESCE(eta, date_created), date_enqueued, date_started)
+                   > (now() AT TIME ZONE 'UTC') - make_interval(mins => %s)
+            """,
+            [tuple(set(keys.values())), FEED_JOB_STUCK_MINUTES],
+        )
+        live = {row[0] for row in self.env.cr.fetchall()}
+        return offers.filtered(lambda offer: keys[offer] not in live)
+
+    @api.model
     def _cron_push_stale_changes(self):
-        """Safety net: enqueue the push of changes queued more than a minute ago."""
+        """Safety net: enqueue the push of changes queued more than a minute ago.
+
+        Not those a feed job of their marketplace will send (it may be waiting for Amazon's
+        pace of createFeed, minutes): see :meth:`_without_feed_job`.
+        """
         stale = self.env["amazon.listing.change"].search(
             [("queued_at", "<", fields.Datetime.now() - timedelta(minutes=1))]
         )
-        offers = stale.offer_id.filtered("active")
+        offers = self._without_feed_job(stale.offer_id.filtered("active"))
         legacy = stale.filtered(lambda change: not change.offer_id).listing_id.filtered("active")
         if legacy:  # queued by 1.0: one change per listing
             legacy._queue_changes(kind="all")
@@ -238,7 +278,10 @@ class AmazonSyncEngine(models.AbstractModel):
             if offer.feed_id in feeds or offer.state == "error"
         }
         self._dequeue_many(covered)
-        return "feeds %s" % ", ".join(feeds.mapped("feed_ref"))
+        # A feed Amazon throttled is created later by a job of its own: named by its document.
+        return "feeds %s" % ", ".join(
+            feed.feed_ref or f"{feed.document_ref} (to create)" for feed in feeds
+        )
 
     def _dequeue_many(self, last_change_ids):
         """Delete, for many offers at once, the queued changes a push covered.

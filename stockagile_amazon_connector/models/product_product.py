@@ -114,11 +114,14 @@ class ProductProduct(models.Model):
             for product in self
         }
 
-    def _amazon_enable_listings(self):
+    def _amazon_enable_listings(self, accounts=None):
         """Create or reactivate a listing per account, then queue a full push of each.
 
         Nothing to do, and no Amazon record read, for no product: creating or editing products
         that are not synced never touches the connector's models.
+
+        :param accounts: only these accounts (an account just added); default: every account
+            that sells the products.
         """
         if not self:
             return self.env["amazon.listing"]
@@ -131,8 +134,10 @@ class ProductProduct(models.Model):
             for listing in Listing.search([("product_id", "in", self.ids)])
         }
         to_create = []
-        for product, accounts in self._amazon_accounts_by_product().items():
-            for account in accounts:
+        for product, sellers in self._amazon_accounts_by_product().items():
+            for account in sellers:
+                if accounts is not None and account not in accounts:
+                    continue
                 listing = existing.get((product.id, account.id))
                 if listing:
                     if listing.active and listing.sku != product.default_code:

@@ -742,6 +742,60 @@ class SpApiService(InvoiceOperations):
         )
         return str(body.get("feedId"))
 
+    def upload_listings_feed_document(self, marketplace_id, document):
+        """Upload a JSON_LISTINGS_FEED document for a feed created later; return its id.
+
+        Only once ``createFeed`` may be called now (the account's pacing): a document
+        uploaded while createFeed waits would be uploaded again by the retry. The caller keeps
+        the id and passes it to :meth:`create_listings_feed`, retried with the same id.
+
+        :param marketplace_id: marketplace the feed applies to.
+        :param document: dict built by :func:`~.payloads.listings_feed_document`.
+        :return: Amazon's feed document id (str).
+        :raise ThrottledError: createFeed must wait (``retry_after``); nothing was sent.
+        :raise AuthError, TransientError, InvalidRequestError: see above.
+        """
+        self._marketplace_ids(marketplace_id)
+        wait = self.limiter.wait("createFeed")
+        if wait > 0:
+            raise ThrottledError(
+                f"Amazon allows createFeed only {self.limiter.rate('createFeed'):g} times per "
+                f"second for this account; the feed is built in {wait:.1f} s.",
+                code="client_rate_limit",
+                retry_after=wait,
+            )
+        info = self._call(
+            "createFeedDocument",
+            _Feeds,
+            "create_feed_document_only",
+            const.FEED_CONTENT_TYPE_JSON,
+            marketplace_id=marketplace_id,
+        )
+        self._upload(info.get("url"), json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        document_id = info.get("feedDocumentId")
+        if not document_id:
+            raise TransientError(
+                "Amazon returned no feed document id; submit again.", code="malformed_response"
+            )
+        return str(document_id)
+
+    def create_listings_feed(self, marketplace_id, document_id):
+        """Create the JSON_LISTINGS_FEED of an uploaded document; return Amazon's feed id.
+
+        :raise ThrottledError, AuthError, TransientError, InvalidRequestError: see above.
+        """
+        self._marketplace_ids(marketplace_id)
+        body = self._call(
+            "createFeed",
+            _Feeds,
+            "create_feed_only",
+            const.FEED_TYPE_JSON_LISTINGS,
+            document_id,
+            [marketplace_id],
+            marketplace_id=marketplace_id,
+        )
+        return str(body.get("feedId"))
+
     def _upload(self, url, content):
         """PUT the feed document bytes to Amazon's pre-signed URL."""
         if not url:

@@ -142,6 +142,22 @@ class RateLimiter:
                 return 0.0
             return (needed - bucket.tokens) / bucket.rate
 
+    def wait(self, operation):
+        """Seconds before a call of ``operation`` may go (0.0: now), consuming nothing.
+
+        For a call that must not start work it cannot finish: a feed's document is uploaded
+        only once ``createFeed`` may follow.
+
+        :param operation: SP-API operationId.
+        :return: float
+        :raise ValueError: unknown operation.
+        """
+        with self._bucket(operation) as (bucket, now):
+            if now < bucket.blocked_until:
+                return bucket.blocked_until - now
+            needed = 1.0 + self._kept_back(bucket)
+            return 0.0 if bucket.tokens >= needed else (needed - bucket.tokens) / bucket.rate
+
     def _kept_back(self, bucket):
         """Tokens a grant leaves in ``bucket``: the headroom, for bursts of 3 and more.
 

@@ -37,3 +37,4 @@ from . import test_price_sources
 from . import test_buyer_changes
 from . import test_invoice_upload
 from . import test_invoice_upload_concurrency
+from . import test_pan_eu_sync

@@ -99,15 +99,20 @@ class AmazonSandboxMixin:
     @classmethod
     def setUpAmazon(cls):
         cls.sandbox = sandbox_module(f"{SANDBOX_PACKAGE}.control").SandboxControl(sandbox_url())
-        # Jobs other runs left in a reused database are not this test's (rolled back after).
-        cls.env["queue.job"].sudo().search([("channel", "=like", "root.amazon%")]).unlink()
         cls.reset_amazon()
         cls.marketplace_es = cls.env.ref("stockagile_amazon_connector.amazon_marketplace_es")
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )
-        # Accounts of the demo data point at another sandbox: keep them out of the engine's way.
+        # Accounts of the demo data point at another sandbox: keep them out of the engine's way
+        # (archiving them asks for the withdrawal of their offers: not this test's either).
         cls.env["amazon.account"].search([]).action_archive()
+        # Products the demo ticks for sync would be listed in the test's account as soon as it
+        # is created (with the SKUs the tests give their own products).
+        cls.env["product.product"].search([("amazon_sync", "=", True)]).amazon_sync = False
+        cls.env["amazon.offer.withdrawal"].sudo().search([]).unlink()
+        # Jobs other runs left in a reused database are not this test's (rolled back after).
+        cls.env["queue.job"].sudo().search([("channel", "=like", "root.amazon%")]).unlink()
         cls.account = cls.env["amazon.account"].create(cls._amazon_account_values())
 
     @classmethod

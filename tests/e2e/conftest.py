@@ -14,7 +14,13 @@ import pytest
 
 from amazon_sandbox.control import SandboxControl
 
-from .harness import ODOO_VERSION, OdooServer, create_sandbox_account, ensure_database
+from .harness import (
+    ODOO_VERSION,
+    OdooServer,
+    create_sandbox_account,
+    ensure_database,
+    retire_account,
+)
 
 # JSON-2 exists from Odoo 19 on: its tests are collected only there (not skipped on 18.0, where
 # they do not apply).
@@ -66,6 +72,6 @@ def amazon_account(odoo, sandbox, sandbox_url):
     account_id = create_sandbox_account(odoo, sandbox_url, "Amazon ES (e2e)")
     yield account_id
     try:
-        odoo.call("amazon.account", "write", [account_id], {"active": False})
+        retire_account(odoo, account_id)
     except OSError:
         pass  # a crash test killed this server; the next module starts another

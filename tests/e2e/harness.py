@@ -230,6 +230,26 @@ def wait_for_jobs(odoo, account_id, timeout=120.0):
     return wait_for(idle, timeout=timeout, interval=0.3)
 
 
+def retire_account(odoo, account_id, timeout=30.0):
+    """Archive an account as a seller does, and let nothing of it reach the next test's Amazon.
+
+    Archiving withdraws its offers (quantity 0 on Amazon); those withdrawals due now run before
+    this returns, and what is left of its jobs (postponed by a throttle) is cancelled.
+    """
+    odoo.call("amazon.account", "write", [account_id], {"active": False})
+    wait_for_jobs(odoo, account_id, timeout=timeout)
+    left = odoo.call(
+        "queue.job",
+        "search",
+        [
+            ("channel", "=", f"root.amazon.account_{account_id}"),
+            ("state", "in", ["pending", "enqueued"]),
+        ],
+    )
+    if left:
+        odoo.call("queue.job", "button_cancelled", left)
+
+
 def product_with_sku(odoo, sku, **values):
     """Id of the storable product with internal reference ``sku`` (created when missing)."""
     found = odoo.call("product.product", "search", [("default_code", "=", sku)], limit=1)
@@ -295,7 +315,12 @@ def create_sandbox_account(odoo, sandbox_url, name="Amazon ES (sandbox)", **valu
     )
 
     for account_id in odoo.call("amazon.account", "search", []):
-        odoo.call("amazon.account", "write", [account_id], {"active": False})
+        retire_account(odoo, account_id)
+    # Products earlier tests (or the demo) ticked would be listed in the new account at once:
+    # each test ticks its own.
+    ticked = odoo.call("product.product", "search", [("amazon_sync", "=", True)])
+    if ticked:
+        odoo.call("product.product", "write", ticked, {"amazon_sync": False})
     return odoo.call(
         "amazon.account",
         "create",

@@ -39,6 +39,21 @@ def test_rate_limit_429_with_header(sandbox_url, control):
     }
 
 
+def test_rate_plans_give_a_faster_amazon(sandbox_url, control):
+    """``rate_plans`` replaces an operation's plan: it throttles and announces that rate."""
+    control.config(rate_plans={"getMarketplaceParticipations": [0.5, 2]})
+    token = access_token(sandbox_url)
+    first = [_get(sandbox_url, token) for _ in range(2)]
+    assert [status for status, _headers, _raw in first] == [200, 200]
+    assert first[0][1]["x-amzn-RateLimit-Limit"] == "0.5"
+    status, headers, _raw = _get(sandbox_url, token)
+    assert status == 429, "the burst of 2 is spent"
+    assert headers["x-amzn-RateLimit-Limit"] == "0.5"
+    control.add_fault("getMarketplaceParticipations", "throttle")
+    status, headers, _raw = _get(sandbox_url, token)
+    assert (status, headers["x-amzn-RateLimit-Limit"]) == (429, "0.5"), "a throttle fault too"
+
+
 def test_rate_limit_through_library(make_client):
     """The library raises SellingApiRequestThrottledException once the burst is spent."""
     client = make_client(OrdersV20260101)

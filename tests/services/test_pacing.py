@@ -54,6 +54,20 @@ def test_refill_is_capped_at_burst(clock):
     assert [limiter.reserve("op") for _ in range(3)][-1] == pytest.approx(1.0)
 
 
+def test_wait_tells_without_consuming(clock):
+    """``wait`` says when a call may go (blocked or empty) and never takes a token."""
+    limiter = RateLimiter({"op": UsagePlan(2.0, 1)}, clock=clock)
+    assert limiter.wait("op") == 0.0
+    assert limiter.wait("op") == 0.0  # still the one token
+    assert limiter.reserve("op") == 0.0
+    assert limiter.wait("op") == pytest.approx(0.5)
+    limiter.penalize("op", 3.0)
+    assert limiter.wait("op") == pytest.approx(3.0)
+    clock.now += 3.0
+    assert limiter.wait("op") == 0.0
+    assert limiter.reserve("op") == 0.0
+
+
 def test_penalize_blocks_for_retry_after(clock):
     """After a 429 the operation is blocked for retry_after, then refills from empty."""
     limiter = RateLimiter({"op": UsagePlan(10.0, 10)}, clock=clock)

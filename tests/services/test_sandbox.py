@@ -194,6 +194,43 @@ def test_feed_round_trip(service, sandbox_url):
     assert ctl(sandbox_url, "GET", "listings/SA-BOTTLE-750")["quantity"] == 3
 
 
+def _one_message_feed():
+    return payloads.listings_feed_document(
+        "A2SANDBOXSELLER",
+        [
+            payloads.partial_update_message(
+                1, "SA-MUG-001", "DRINKING_CUP", [payloads.fulfillment_availability_patch(7)]
+            )
+        ],
+    )
+
+
+def test_feed_document_waits_for_create_feed_pace(service, sandbox_url):
+    """While createFeed must wait, no document is created nor uploaded."""
+    service.limiter.penalize("createFeed", 30)
+    with pytest.raises(ThrottledError) as caught:
+        service.upload_listings_feed_document(ES_ID, _one_message_feed())
+    assert caught.value.retry_after == pytest.approx(30, abs=1)
+    assert not requests_of(sandbox_url, "createFeedDocument")
+
+
+def test_throttled_create_feed_is_retried_with_its_document(service, sandbox_url):
+    """An uploaded document survives a throttled createFeed: the retry reuses it."""
+    ctl(sandbox_url, "POST", "config", {"rate_plans": {"createFeed": [50, 15]}})
+    fault(sandbox_url, "createFeed", "throttle")
+    document_id = service.upload_listings_feed_document(ES_ID, _one_message_feed())
+    with pytest.raises(ThrottledError) as caught:
+        service.create_listings_feed(ES_ID, document_id)
+    assert caught.value.retry_after == pytest.approx(0.02)
+    while service.limiter.wait("createFeed") > 0:  # the job runner's retry delay
+        time.sleep(0.01)
+    feed_id = service.create_listings_feed(ES_ID, document_id)
+    assert feed_id
+    assert len(requests_of(sandbox_url, "createFeedDocument")) == 1
+    created = [r for r in requests_of(sandbox_url, "createFeed") if r["status"] == 202]
+    assert [r["body"]["inputFeedDocumentId"] for r in created] == [document_id]
+
+
 def test_orders_search_with_pagination(service, sandbox_url):
     """Orders posted to the sandbox come back exactly once across pages."""
     ids = [f"402-0000000-000000{i}" for i in range(5)]
