@@ -117,7 +117,7 @@ for logger, what in re.findall(r" (odoo\.addons\.[\w.]+): (?:FAIL|ERROR): (\S+(?
     failed.add(what if what.startswith("setUpClass") else f"{logger}.{what}")
 print("\n".join(sorted(failed)))
 PYEOF
-  log "[$name] $(head -n 1 "$LOG_DIR/$name.txt"), $(($(grep -vc '^tests ' "$LOG_DIR/$name.txt" || true))) failing"
+  log "[$name] $(head -n 1 "$LOG_DIR/$name.txt"), $(($(grep -vc -e '^tests ' -e '^$' "$LOG_DIR/$name.txt" || true))) failing"
 }
 
 # compare WITHOUT WITH: fail on a test that fails only with the addons, or on fewer tests run.
