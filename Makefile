@@ -1,5 +1,5 @@
 # The two commands of the README, plus helpers. Every target does its own set-up (scripts/setup.sh).
-.PHONY: run test bench setup lint format clean test-odoo-suites test-pip-layout i18n
+.PHONY: run test bench setup lint format clean test-odoo-suites test-pip-layout i18n prefork-proof
 
 run:     ## Odoo with the connector, demo data and the local Amazon sandbox on http://localhost:8069
 	bash scripts/run.sh
@@ -9,6 +9,9 @@ test:    ## Everything: lint, pytest (services, sandbox, XML-RPC) and the Odoo t
 
 bench:   ## Performance figures (a table, a JSON last line and a chart in var/bench/)
 	bash scripts/bench.sh
+
+prefork-proof:  ## Real-time orders on a prefork server with production's limits for PROOF_SECONDS (600): no worker killed, each order once, p95 <= 2 s, crons on time
+	bash scripts/prefork_proof.sh
 
 test-odoo-suites:  ## Odoo's stock, sale_stock, stock_delivery, sale_management suites without and with the addons (long; SUITES_MODE=both)
 	SUITES_MODE=$${SUITES_MODE:-both} bash scripts/test_odoo_suites.sh

@@ -34,6 +34,12 @@ OVERVIEW_LISTS = {
         [("amazon_review_needed", "=", True)],
         "amazon_to_review",
     ),
+    "order_unreadable": (
+        "stockagile_amazon_connector.amazon_order_review_action",
+        "account_id",
+        [("to_review", "=", True)],
+        "to_review",
+    ),
     "shipment_awaiting": (
         "stockagile_amazon_connector.amazon_shipment_action",
         "account_id",
@@ -67,7 +73,12 @@ class AmazonAccount(models.Model):
         string="Listings pending", compute="_compute_overview_counts"
     )
     overview_order_review_count = fields.Integer(
-        string="Orders to review", compute="_compute_overview_counts"
+        string="Orders to review",
+        compute="_compute_overview_counts",
+        help="Sales orders to review plus the Amazon orders that could not be read.",
+    )
+    overview_order_unreadable_count = fields.Integer(
+        string="Unreadable orders", compute="_compute_overview_counts"
     )
     overview_shipment_awaiting_count = fields.Integer(
         string="Shipments awaiting data", compute="_compute_overview_counts"
@@ -110,6 +121,14 @@ class AmazonAccount(models.Model):
                 ["__count"],
             )
         )
+        # Orders that could not be read have no sales order yet: to review all the same.
+        unreadable = dict(
+            self.env["amazon.order"]._read_group(
+                [("account_id", "in", self.ids), ("to_review", "=", True)],
+                ["account_id"],
+                ["__count"],
+            )
+        )
         shipments = {
             (account, state): count
             for account, state, count in self.env["amazon.shipment"]._read_group(
@@ -128,7 +147,10 @@ class AmazonAccount(models.Model):
         for account in self:
             account.overview_listing_error_count = listings.get((account, "error"), (0,))[0]
             account.overview_listing_pending_count = listings.get((account, "pending"), (0,))[0]
-            account.overview_order_review_count = orders.get(account, 0)
+            account.overview_order_unreadable_count = unreadable.get(account, 0)
+            account.overview_order_review_count = (
+                orders.get(account, 0) + account.overview_order_unreadable_count
+            )
             account.overview_shipment_awaiting_count = shipments.get((account, "awaiting_data"), 0)
             account.overview_shipment_error_count = shipments.get((account, "error"), 0)
             account.overview_return_review_count = returns.get(account, 0)
@@ -138,12 +160,17 @@ class AmazonAccount(models.Model):
         """Open the list a counter of the overview counts, filtered to this account.
 
         The counter is named by the button's context key ``amazon_overview`` (one of
-        ``OVERVIEW_LISTS``); anything else is refused.
+        ``OVERVIEW_LISTS``); anything else is refused. *Orders to review* opens the orders
+        Amazon sent that could not be read while there are any (nothing of them is in Odoo
+        until they are fixed), else the sales orders to review.
         """
         self.ensure_one()
         kind = self.env.context.get("amazon_overview")
         if kind == "jobs":
             return self.action_view_jobs()
+        if kind == "order_review" and self.overview_order_unreadable_count:
+            # Unreadable orders first: nothing of them is in Odoo until they are fixed.
+            kind = "order_unreadable"
         if kind not in OVERVIEW_LISTS:
             raise UserError(self.env._("Unknown list of the Amazon overview: %s", kind))
         xml_id, account_field, domain, search_filter = OVERVIEW_LISTS[kind]

@@ -24,13 +24,14 @@ from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools.translate import LazyGettext
+from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import AuthError, ThrottledError, TransientError
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 #: Parent channel of every Amazon job (declared in data/queue_job_data.xml).
 CHANNEL = "root.amazon"
@@ -45,9 +46,10 @@ JOB_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
 INTERRUPTED_AFTER = 30
 #: A job whose process died this many times while it ran ends failed instead of running again.
 MAX_INTERRUPTIONS = 3
-INTERRUPTED_REASON = (
+INTERRUPTED_REASON = _lt(
     "Its process stopped %d times while it ran (killed on the server's time or memory limit, "
-    "or a crash): not run again. Fix the cause, then Requeue or Retry."
+    "or a crash): not run again. Fix the cause, then Requeue or Retry.",
+    MAX_INTERRUPTIONS,
 )
 #: Bounds of the seconds an account's jobs wait after one of them met an outage (5xx,
 #: timeout, credentials): twice what the failed call waited, within these.
@@ -218,25 +220,44 @@ class AmazonJobMixin(models.AbstractModel):
                    )
                AND ((state = 'started' AND date_started < cutoff.at)
                     OR (state = 'enqueued' AND date_enqueued < cutoff.at))
-            RETURNING queue_job.id, queue_job.uuid
+            RETURNING queue_job.id, queue_job.uuid, queue_job.state
             """,
             {
                 "channel": f"{CHANNEL}%",
                 "grace": grace_seconds,
                 "namespace": JOB_LOCK_NAMESPACE,
                 "most": MAX_INTERRUPTIONS,
-                "reason": INTERRUPTED_REASON % MAX_INTERRUPTIONS,
+                "reason": self.env._(INTERRUPTED_REASON),
             },
         )
         rows = self.env.cr.fetchall()
+        self._amazon_translate_interrupted_reason([row[0] for row in rows if row[2] == "failed"])
         self.env["queue.job"].invalidate_model()
         if rows:
             _logger.info(
                 "Requeued %d Amazon job(s) a stopped process left behind: %s",
                 len(rows),
-                ", ".join(uuid for _id, uuid in rows),
+                ", ".join(row[1] for row in rows),
             )
         return self.env["queue.job"].sudo().browse([row[0] for row in rows])
+
+    def _amazon_translate_interrupted_reason(self, job_ids):
+        """Write the reason of the jobs that just ended failed in their company's language.
+
+        The ``UPDATE`` above stores the English term (one statement for every company's
+        jobs); the reason is read by the company's users, like the job's name.
+        """
+        if not job_ids:
+            return
+        jobs = self.env["queue.job"].sudo().browse(job_ids)
+        jobs.invalidate_recordset(["company_id"])
+        for company, company_jobs in jobs.grouped("company_id").items():
+            lang = self._amazon_company_lang(company) if company else self.env.lang
+            reason = self.with_context(lang=lang).env._(INTERRUPTED_REASON)
+            self.env.cr.execute(
+                "UPDATE queue_job SET exc_message = %s, exc_info = %s WHERE id IN %s",
+                [reason, reason, tuple(company_jobs.ids)],
+            )
 
     @contextmanager
     def _amazon_unit(self, account):

@@ -113,6 +113,27 @@ class TestOrdersToReview(AmazonOrderCase):
         related = self._import_jobs(BAD)[:1].open_related_action()
         self.assertEqual((related["res_model"], related["res_id"]), ("sale.order", order.id))
 
+    def test_overview_counts_unreadable_orders_to_review(self):
+        """The overview's *Orders to review* counts the unreadable order and opens it."""
+        self.sandbox.reset(seed="empty")
+        bad, _good_items = self._bad_order()
+        self.sandbox.add_orders([bad, self._new_order(GOOD, iso_ago(minutes=9))])
+        self._sync()
+        account = self.account
+        reviewed = self.env["sale.order"].search_count(
+            [("amazon_account_id", "=", self.account.id), ("amazon_review_needed", "=", True)]
+        )
+        self.assertEqual(account.overview_order_unreadable_count, 1)
+        self.assertEqual(account.overview_order_review_count, reviewed + 1)
+        action = (
+            account.with_user(self.clerk)
+            .with_context(amazon_overview="order_review")
+            .action_overview_open()
+        )
+        self.assertEqual(action["res_model"], "amazon.order")
+        opened = self.env["amazon.order"].with_user(self.clerk).search(action["domain"])
+        self.assertEqual(opened.mapped("amazon_order_ref"), [BAD])
+
     def test_newer_update_clears_the_review(self):
         """A newer, readable update of an order to review is imported on its own."""
         self.sandbox.reset(seed="empty")

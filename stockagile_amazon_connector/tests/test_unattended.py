@@ -197,6 +197,30 @@ class TestKilledJobs(AmazonTestCase):
         self.assertEqual(self.sandbox.listing("SA-TEE-BLK-M")["quantity"], 7)
         self.assertEqual(killer.state, "failed", "not run again")
 
+    def test_reason_in_the_company_language(self):
+        """A Spanish company reads the reason of its job that stopped three times in Spanish."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["stockagile_amazon_connector"], ["es_ES"], overwrite=True
+        )
+        self.account.company_id.partner_id.lang = "es_ES"
+        mug = self._create_product("SA-MUG-001", price=12.90)
+        self._set_inventory(mug, 4)
+        mug.amazon_sync = True
+        killer = self.env["queue.job"].search(
+            [("channel", "=", f"root.amazon.account_{self.account.id}")]
+        )
+        self.assertEqual(killer.company_id, self.account.company_id)
+        for _attempt in range(3):
+            killer.write(
+                {"state": "started", "date_started": fields.Datetime.now() - timedelta(minutes=2)}
+            )
+            self.env["amazon.account"]._cron_recover_interrupted_jobs()
+        killer.invalidate_recordset()
+        self.assertEqual(killer.state, "failed")
+        self.assertIn("Su proceso se detuvo 3 veces", killer.exc_message)
+        self.assertEqual(killer.exc_info, killer.exc_message)
+
 
 @tagged("post_install", "-at_install")
 class TestScheduledActionsInSpanish(TransactionCase):

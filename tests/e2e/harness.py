@@ -116,6 +116,8 @@ class OdooServer:
         cluster: a second server on the same database is started without).
     :param workers: 0 for the threaded server; N for prefork mode (N HTTP workers, the crons
         and the job runner in processes of their own), as in production.
+    :param limit_time_real: seconds a prefork worker may spend on one request or cron run
+        before the server kills it.
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class OdooServer:
         job_runner=True,
         workers=0,
         channels="root:2",
+        limit_time_real=300,
     ):
         self.database = database
         self.port = free_port()
@@ -139,7 +142,7 @@ class OdooServer:
             env["STOCKAGILE_SANDBOX_URL"] = sandbox_url
         extra = [f"--workers={workers}"]
         if workers:
-            extra += ["--limit-time-real=300", f"--gevent-port={free_port()}"]
+            extra += [f"--limit-time-real={limit_time_real}", f"--gevent-port={free_port()}"]
         with open(self.log_path, "w") as log_file:
             self.process = subprocess.Popen(
                 odoo_command(
