@@ -579,15 +579,14 @@ class AmazonAccount(models.Model):
 
     def action_view_scheduled_actions(self):
         """Open the connector's scheduled actions (intervals are editable there)."""
-        crons = self.env["ir.cron"].search(
-            [
-                (
-                    "model_id.model",
-                    "in",
-                    ("amazon.sync.engine", "amazon.feed", "amazon.account", "amazon.shipment"),
-                )
-            ]
+        # The connector's own scheduled actions, whatever model each one runs on.
+        cron_ids = (
+            self.env["ir.model.data"]
+            .sudo()  # ir.model.data is readable by administrators only; the ids say nothing
+            .search([("module", "=", "stockagile_amazon_connector"), ("model", "=", "ir.cron")])
+            .mapped("res_id")
         )
+        crons = self.env["ir.cron"].search([("id", "in", cron_ids)])
         return {
             "type": "ir.actions.act_window",
             "name": _("Amazon scheduled actions"),

@@ -74,6 +74,9 @@ class QueueJob(models.Model):
         elif self.method_name == "_amazon_job_fetch_order":
             if records[:1].sale_order_id:
                 return records[:1].sale_order_id
+        elif self.method_name == "_amazon_job_upload" and records._name == "amazon.invoice.upload":
+            if records[:1].move_id:  # the invoice or credit note the upload is about
+                return records[:1].move_id
         return records[:1]
 
     def _amazon_check_queue_job_manager(self):
