@@ -18,6 +18,12 @@ Odoo-side work is measured in-process):
    errors, API calls, 429 responses; fails if any order is missing after 30 minutes.
 5. ``notifications`` (bench/notifications.py): order created on Amazon → sales order committed
    through ORDER_CHANGE notifications on the local SQS: p50, p95, max.
+6. ``pan_eu``: a Pan-EU "Sync all", the account on ES, FR, DE, IT and NL with
+   BENCH_PAN_EU_SKUS (2,000) SKUs, in ``odoo-bin shell`` (bench/pan_eu_in_shell.py): Odoo-side
+   time and SQL queries of the button and its feed jobs, then of the reports; feeds per
+   marketplace, reports read, offers synced, and whether Amazon holds Odoo's quantity of every
+   offer; fails unless 5 feeds and 5 reports brought every marketplace to Odoo's quantities.
+   Runs first, and the account sells on ES alone again afterwards.
 
 Prints a table for people, writes ``var/bench/stock_push_latency.png``, and prints a JSON object
 as its last line for machines.
@@ -61,13 +67,22 @@ BURST_MOVES = int(os.environ.get("BENCH_BURST_MOVES", "1000"))
 BURST_SKUS = 10
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "500"))
 SHIP_SKUS = 20
-#: Comma-separated subset of sync_all,stock_push_latency,burst,shipping,notifications,
+#: Comma-separated subset of pan_eu,sync_all,stock_push_latency,burst,shipping,notifications,
 #: order_import to run.
 SCENARIOS = set(
     os.environ.get(
-        "BENCH_SCENARIOS", "sync_all,stock_push_latency,burst,shipping,notifications,order_import"
+        "BENCH_SCENARIOS",
+        "pan_eu,sync_all,stock_push_latency,burst,shipping,notifications,order_import",
     ).split(",")
 )
+PAN_EU_SKUS = int(os.environ.get("BENCH_PAN_EU_SKUS", "2000"))
+PAN_EU_MARKETPLACES = {
+    "ES": "A1RKKUPIHCS9HS",
+    "FR": "A13V1IB3VIYZZH",
+    "DE": "A1PA6795UKMFR9",
+    "IT": "APJ6JRA9NG5V4",
+    "NL": "A1805IZSGTT6HS",
+}
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
 #: Orders the floor (plain ORM create + confirm of the same orders) is measured on.
 FLOOR_ORDERS = int(os.environ.get("BENCH_FLOOR_ORDERS", str(ORDERS)))
@@ -118,6 +133,48 @@ def run_sync_all(account_id, sandbox):
     figures = json.loads(line.split("=", 1)[1])
     figures["wall_s"] = round(time.perf_counter() - start, 1)
     figures["api_calls"], figures["throttled_429"] = api_calls(sandbox)
+    return figures
+
+
+def run_pan_eu(account_id, sandbox):
+    """Scenario 6, in ``odoo-bin shell``; raises unless every marketplace converged by feed."""
+    for number in range(1, PAN_EU_SKUS + 1):  # Amazon offers each SKU in each marketplace
+        for api_ref in PAN_EU_MARKETPLACES.values():
+            sandbox.put_listing(f"SA-PEU-{number:05d}", marketplaceId=api_ref, quantity=99)
+    sandbox.clear_requests()
+    start = time.perf_counter()
+    figures = json.loads(
+        run_in_shell(
+            "pan_eu_in_shell.py",
+            "BENCH_PAN_EU",
+            {"BENCH_PAN_EU_SKUS": str(PAN_EU_SKUS), "BENCH_ACCOUNT_ID": str(account_id)},
+        )
+    )
+    figures["wall_s"] = round(time.perf_counter() - start, 1)
+    figures["api_calls"], figures["throttled_429"] = api_calls(sandbox)
+    figures["reports_read"] = sum(
+        1 for r in sandbox.requests("getFeedDocument") if r["status"] == 200
+    )
+    wanted = figures.pop("wanted")
+    held = {
+        (listing["sku"], listing["marketplaceId"]): listing.get("quantity")
+        for listing in sandbox.listings()
+        if listing["sku"].startswith("SA-PEU-")
+    }
+    figures["offers_at_odoo_quantity"] = sum(
+        1
+        for sku_, quantity in wanted.items()
+        for api_ref in PAN_EU_MARKETPLACES.values()
+        if held.get((sku_, api_ref)) == quantity
+    )
+    markets = len(PAN_EU_MARKETPLACES)
+    if (
+        figures["feeds"] != markets
+        or figures["feeds_done"] != markets
+        or figures["reports_read"] != markets
+        or figures["offers_at_odoo_quantity"] != markets * PAN_EU_SKUS
+    ):
+        raise RuntimeError(f"the Pan-EU sync all did not converge by 5 feeds: {figures}")
     return figures
 
 
@@ -424,11 +481,27 @@ def main():
     quiet = OdooServer(DATABASE, OUT / "odoo-setup.log", sandbox.url, job_runner=False)
     try:
         account_id = create_sandbox_account(quiet.client(), sandbox.url)
+        if "pan_eu" in SCENARIOS:
+            print(f"Pan-EU sync all: 5 marketplaces x {PAN_EU_SKUS} SKUs…", flush=True)
+            results["pan_eu"] = run_pan_eu(account_id, sandbox)
         if "sync_all" in SCENARIOS:
             print(f"Sync all of {PRODUCTS} products by feed…", flush=True)
             results["sync_all"] = run_sync_all(account_id, sandbox)
     finally:
         quiet.stop()
+    if SCENARIOS & {"stock_push_latency", "burst", "shipping", "notifications"}:
+        run_on_server(results, account_id, sandbox)
+    # Its own server (prefork, 2 workers): the floor runs in a shell first, alone.
+    if "order_import" in SCENARIOS:
+        print(f"Import of {ORDERS} Amazon orders…", flush=True)
+        results["order_import"] = run_order_import(account_id, sandbox)
+    print_table(results)
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, separators=(",", ":")))
+
+
+def run_on_server(results, account_id, sandbox):
+    """The scenarios of a running server with its job runner (2 to 5)."""
     server = OdooServer(DATABASE, OUT / "odoo.log", sandbox.url)
     try:
         odoo = server.client()
@@ -466,17 +539,22 @@ def main():
             results["notifications"] = notifications.run(odoo, sandbox, account_id)
     finally:
         server.stop()
-    # Its own server (prefork, 2 workers): the floor runs in a shell first, alone.
-    if "order_import" in SCENARIOS:
-        print(f"Import of {ORDERS} Amazon orders…", flush=True)
-        results["order_import"] = run_order_import(account_id, sandbox)
-    print_table(results)
-    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, separators=(",", ":")))
 
 
 def print_table(results):
     rows = []
+    pan_eu = results.get("pan_eu", {})
+    if pan_eu:
+        rows += [
+            ("Pan-EU: SKUs x marketplaces", f"{pan_eu['skus']} x {pan_eu['marketplaces']}"),
+            ("Pan-EU: feeds sent, reports read", f"{pan_eu['feeds']}, {pan_eu['reports_read']}"),
+            ("Pan-EU: Odoo time of the button and feeds (s)", pan_eu["sync_all_s"]),
+            ("Pan-EU: their SQL queries", pan_eu["sync_all_queries"]),
+            ("Pan-EU: reports applied in (s)", pan_eu["apply_reports_s"]),
+            ("Pan-EU: reports SQL queries", pan_eu["apply_reports_queries"]),
+            ("Pan-EU: offers at Odoo's quantity", pan_eu["offers_at_odoo_quantity"]),
+            ("Pan-EU: 429 responses", pan_eu["throttled_429"]),
+        ]
     sync_all = results.get("sync_all", {})
     if sync_all:
         rows += [
