@@ -20,7 +20,11 @@ patch(FormController.prototype, {
             return;
         }
         const onChanged = (payload) => {
-            const record = this.model.root;
+            // A notification can arrive while the form is still loading its record (no root yet).
+            const record = this.model && this.model.root;
+            if (!record) {
+                return;
+            }
             const ids = (payload && payload.records && payload.records[record.resModel]) || [];
             if (record.resId && ids.includes(record.resId) && !record.dirty) {
                 record.load();
